@@ -1,0 +1,407 @@
+#include "core/commands.h"
+
+#include "core/eventstore.h"
+#include "core/flowgraph.h"
+#include "core/jsonlreader.h"
+#include "core/rfc3339.h"
+#include "core/textformat.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <ostream>
+
+namespace eventlens::commands {
+
+namespace {
+
+using Json = nlohmann::ordered_json; // keeps members in the documented order
+
+/// Loads every file into `store`; on an unreadable file says so on `err` and returns false.
+bool loadAll(const std::vector<std::string> &files, EventStore &store, std::vector<RecordingReport> &reports,
+             std::ostream &err)
+{
+    JsonlReader reader;
+    for (const std::string &path : files) {
+        RecordingReport report;
+        std::string error;
+        if (!reader.load(path, store, report, error)) {
+            err << "eventlens-cli: " << error << '\n';
+            return false;
+        }
+        reports.push_back(std::move(report));
+    }
+    return true;
+}
+
+std::string dump(const Json &j)
+{
+    return j.dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
+Json timeOrNull(int64_t ns)
+{
+    return ns == kNoTime ? Json(nullptr) : Json(formatTime(ns));
+}
+
+} // namespace
+
+// --- validate -------------------------------------------------------------------------
+
+int validate(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err)
+{
+    EventStore store;
+    std::vector<RecordingReport> reports;
+    if (!loadAll(files, store, reports, err))
+        return ExitUsage;
+
+    bool clean = true;
+    for (const RecordingReport &r : reports)
+        clean = clean && r.rejected.empty() && !r.truncatedTail;
+
+    if (format == Format::Json) {
+        Json list = Json::array();
+        for (const RecordingReport &r : reports) {
+            Json rejected = Json::array();
+            for (const RejectedLine &line : r.rejected)
+                rejected.push_back({{"line", line.line}, {"reason", line.reason}});
+            Json file = {{"path", r.path},
+                         {"lines", r.lines},
+                         {"accepted", r.accepted},
+                         {"rejected", rejected},
+                         {"truncatedTail", r.truncatedTail}};
+            if (r.truncatedTail)
+                file["tail"] = {{"line", r.tail.line}, {"reason", r.tail.reason}};
+            list.push_back(file);
+        }
+        out << dump(Json{{"files", list}}) << '\n';
+    } else {
+        for (const RecordingReport &r : reports) {
+            const bool ok = r.rejected.empty() && !r.truncatedTail;
+            out << r.path << ": " << (ok ? "ok" : "problems") << " — " << r.lines << (r.lines == 1 ? " line, " : " lines, ")
+                << r.accepted << " accepted, " << r.rejected.size() << " rejected"
+                << (r.truncatedTail ? ", truncated tail" : "") << '\n';
+            for (const RejectedLine &line : r.rejected)
+                out << "  line " << line.line << ": " << line.reason << '\n';
+            if (r.truncatedTail)
+                out << "  line " << r.tail.line << ": " << r.tail.reason << '\n';
+        }
+    }
+    return clean ? ExitOk : ExitRejected;
+}
+
+// --- stats ----------------------------------------------------------------------------
+
+int stats(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err)
+{
+    EventStore store;
+    std::vector<RecordingReport> reports;
+    if (!loadAll(files, store, reports, err))
+        return ExitUsage;
+
+    uint64_t accepted = 0, rejected = 0, tails = 0;
+    for (const RecordingReport &r : reports) {
+        accepted += r.accepted;
+        rejected += r.rejected.size();
+        tails += r.truncatedTail;
+    }
+    int64_t first = kNoTime, last = kNoTime;
+    for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i) {
+        const int64_t t = store.record(i).timestampNs;
+        if (first == kNoTime || t < first)
+            first = t;
+        if (last == kNoTime || t > last)
+            last = t;
+    }
+    // Sorted by count (most first), then name: what a reader scans for.
+    auto counted = [](auto count, auto name, size_t n) {
+        std::vector<std::pair<std::string, uint64_t>> rows;
+        for (size_t i = 0; i < n; ++i)
+            if (const uint64_t c = count(i))
+                rows.emplace_back(std::string(name(i)), c);
+        std::sort(rows.begin(), rows.end(),
+                  [](const auto &a, const auto &b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        return rows;
+    };
+    const auto types = counted([&](size_t i) { return store.ofType(static_cast<uint16_t>(i)).size(); },
+                               [&](size_t i) { return store.typeName(static_cast<uint16_t>(i)); }, store.typeCount());
+    const auto sources = counted([&](size_t i) { return store.ofSource(static_cast<uint16_t>(i)).size(); },
+                                 [&](size_t i) { return store.sourceName(static_cast<uint16_t>(i)); },
+                                 store.sourceCount());
+    const uint64_t duplicates = store.duplicateCount();
+    const size_t unseen = store.unseenCauses().size();
+
+    if (format == Format::Json) {
+        Json typeCounts = Json::object(), sourceCounts = Json::object();
+        for (const auto &[name, c] : types)
+            typeCounts[name] = c;
+        for (const auto &[name, c] : sources)
+            sourceCounts[name] = c;
+        Json j = {{"accepted", accepted},
+                  {"unique", accepted - duplicates},
+                  {"duplicates", duplicates},
+                  {"redeliveries", store.redeliveryCount()},
+                  {"idCollisions", store.collisionCount()},
+                  {"rejected", rejected},
+                  {"truncatedTails", tails},
+                  {"correlations", store.correlationCount()},
+                  {"unseenCauses", unseen},
+                  {"eventTypes", typeCounts},
+                  {"sources", sourceCounts},
+                  {"first", timeOrNull(first)},
+                  {"last", timeOrNull(last)}};
+        out << dump(j) << '\n';
+        return ExitOk;
+    }
+
+    TextTable summary;
+    summary.addRow({"Events", std::to_string(accepted) + " accepted",
+                    "(" + std::to_string(accepted - duplicates) + " unique, " + std::to_string(duplicates)
+                        + " duplicates: " + std::to_string(store.redeliveryCount()) + " redelivered, "
+                        + std::to_string(store.collisionCount()) + (store.collisionCount() == 1 ? " id collision)" : " id collisions)")});
+    summary.addRow({"Rejected", std::to_string(rejected) + " lines",
+                    tails ? "(+ " + std::to_string(tails) + " truncated tail" + (tails > 1 ? "s)" : ")") : ""});
+    summary.addRow({"Flows", std::to_string(store.correlationCount()) + " correlations", ""});
+    summary.addRow({"Unseen causes", std::to_string(unseen), unseen ? "(causationIds naming no event in the input)" : ""});
+    if (first != kNoTime)
+        summary.addRow({"Time span", formatDuration(last - first), "(" + formatTime(first) + " → " + formatTime(last) + ")"});
+    summary.print(out);
+
+    auto section = [&](const char *title, const auto &rows) {
+        out << '\n' << title << " (" << rows.size() << ")\n";
+        TextTable table;
+        table.setRightAligned(1);
+        for (const auto &[name, c] : rows)
+            table.addRow({"  " + name, std::to_string(c), percent(c, accepted)});
+        table.setRightAligned(2);
+        table.print(out);
+    };
+    section("Event types", types);
+    section("Sources", sources);
+    return ExitOk;
+}
+
+// --- flow -----------------------------------------------------------------------------
+
+namespace {
+
+/// Resolves a correlationId or a unique prefix of one.
+bool resolveCorrelation(const EventStore &store, const std::string &wanted, std::string &found, std::ostream &err)
+{
+    if (!store.correlation(wanted).empty()) {
+        found = wanted;
+        return true;
+    }
+    std::vector<std::string> matches;
+    for (size_t n = 0; n < store.correlationCount(); ++n)
+        if (store.correlationName(n).starts_with(wanted))
+            matches.emplace_back(store.correlationName(n));
+    if (matches.size() == 1 && !wanted.empty()) {
+        found = matches.front();
+        return true;
+    }
+    if (matches.empty()) {
+        err << "eventlens-cli: no event in the input has correlationId '" << wanted << "' ("
+            << store.correlationCount() << " correlations; `eventlens-cli stats` lists the input)\n";
+    } else {
+        err << "eventlens-cli: '" << wanted << "' matches " << matches.size() << " correlations:";
+        for (size_t i = 0; i < std::min<size_t>(matches.size(), 5); ++i)
+            err << ' ' << matches[i];
+        err << (matches.size() > 5 ? " …\n" : "\n");
+    }
+    return false;
+}
+
+std::string dotString(std::string_view s)
+{
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + '"';
+}
+
+void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &out)
+{
+    int64_t start = kNoTime, end = kNoTime;
+    size_t events = 0, duplicates = 0, ghosts = 0;
+    std::vector<std::string_view> services;
+    for (const auto &n : g.nodes) {
+        if (n.ghost) {
+            ++ghosts;
+            continue;
+        }
+        if (!n.inFlow)
+            continue;
+        ++events;
+        duplicates += n.duplicates;
+        const EventRecord &r = store.record(n.event);
+        start = start == kNoTime ? r.timestampNs : std::min(start, r.timestampNs);
+        end = end == kNoTime ? r.timestampNs : std::max(end, r.timestampNs);
+        const std::string_view s = store.sourceName(r.source);
+        if (std::find(services.begin(), services.end(), s) == services.end())
+            services.push_back(s);
+    }
+    out << "Flow " << g.correlationId << '\n';
+    out << "  " << events << " events from " << services.size() << (services.size() == 1 ? " service" : " services")
+        << ", " << formatDuration(end - start) << " (" << formatTime(start) << " → " << formatTime(end) << ")";
+    if (duplicates)
+        out << ", " << duplicates << " duplicate" << (duplicates > 1 ? "s" : "");
+    if (ghosts)
+        out << ", " << ghosts << " unseen cause" << (ghosts > 1 ? "s" : "");
+    out << "\n\n";
+
+    // Causation tree: roots are nodes nothing in the graph caused (ghosts included).
+    std::vector<std::vector<size_t>> children(g.nodes.size());
+    std::vector<std::optional<int64_t>> lagInto(g.nodes.size());
+    std::vector<bool> hasCause(g.nodes.size(), false);
+    for (const auto &e : g.edges) {
+        children[e.cause].push_back(e.effect);
+        lagInto[e.effect] = e.lagNs;
+        hasCause[e.effect] = true;
+    }
+    TextTable table;
+    table.setHeader({"TIME", "EVENT", "SOURCE", "LAG", "NOTES"});
+    table.setRightAligned(3);
+    std::vector<bool> printed(g.nodes.size(), false);
+    auto row = [&](auto &&self, size_t n, const std::string &prefix, const std::string &branch) -> void {
+        if (printed[n])
+            return; // a cycle: each node once
+        printed[n] = true;
+        const auto &node = g.nodes[n];
+        std::vector<std::string> cells;
+        if (node.ghost) {
+            cells = {"", branch + "? " + node.eventId, "", "", "unseen cause"};
+        } else {
+            const EventRecord &r = store.record(node.event);
+            std::string notes;
+            auto note = [&](const std::string &s) { notes += notes.empty() ? s : ", " + s; };
+            if (node.redeliveries)
+                note("delivered ×" + std::to_string(node.redeliveries + 1));
+            if (node.collisions)
+                note("id reused by " + std::to_string(node.collisions) + " other event" + (node.collisions > 1 ? "s" : ""));
+            if (!node.inFlow)
+                note("from flow " + std::string(store.correlationId(node.event)));
+            if (lagInto[n] && *lagInto[n] < 0)
+                note("effect before cause (clock skew?)");
+            if (r.version != 1)
+                note("v" + std::to_string(r.version));
+            cells = {formatClock(r.timestampNs), branch + std::string(store.typeName(r.type)),
+                     std::string(store.sourceName(r.source)), lagInto[n] ? "+" + formatDuration(*lagInto[n]) : "",
+                     notes};
+            if (lagInto[n] && *lagInto[n] < 0)
+                cells[3] = "−" + formatDuration(-*lagInto[n]);
+        }
+        table.addRow(std::move(cells));
+        const auto &kids = children[n];
+        for (size_t k = 0; k < kids.size(); ++k) {
+            const bool lastKid = k + 1 == kids.size();
+            self(self, kids[k], prefix + (lastKid ? "   " : "│  "), prefix + (lastKid ? "└─ " : "├─ "));
+        }
+    };
+    for (size_t n = 0; n < g.nodes.size(); ++n)
+        if (!hasCause[n])
+            row(row, n, "", "");
+    for (size_t n = 0; n < g.nodes.size(); ++n) // only nodes on a cycle are left
+        if (!printed[n])
+            row(row, n, "", "↻ ");
+    table.print(out);
+}
+
+void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out)
+{
+    static constexpr const char *kPalette[] = {"#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc", "#d9d2e9",
+                                               "#fce5cd", "#d0e0e3", "#ead1dc", "#c9daf8", "#e6e6e6"};
+    out << "digraph flow {\n"
+        << "  label=" << dotString("correlation " + g.correlationId) << ";\n"
+        << "  labelloc=t;\n  rankdir=TB;\n"
+        << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
+        << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+    for (const auto &n : g.nodes) {
+        if (n.ghost) {
+            out << "  " << dotString(n.eventId) << " [label=" << dotString("unseen cause\n" + n.eventId)
+                << ", style=\"rounded,dashed\", color=gray40, fontcolor=gray40];\n";
+            continue;
+        }
+        const EventRecord &r = store.record(n.event);
+        std::string label = std::string(store.typeName(r.type)) + "\n" + std::string(store.sourceName(r.source)) + "\n"
+                            + formatClock(r.timestampNs);
+        if (n.redeliveries)
+            label += "\ndelivered ×" + std::to_string(n.redeliveries + 1);
+        if (n.collisions)
+            label += "\nid reused ×" + std::to_string(n.collisions);
+        out << "  " << dotString(n.eventId) << " [label=" << dotString(label)
+            << ", fillcolor=" << dotString(kPalette[r.source % std::size(kPalette)])
+            << (n.inFlow ? "" : ", style=\"rounded,filled,dotted\"") << (n.duplicates ? ", peripheries=2" : "")
+            << "];\n";
+    }
+    for (const auto &e : g.edges) {
+        out << "  " << dotString(g.nodes[e.cause].eventId) << " -> " << dotString(g.nodes[e.effect].eventId);
+        if (e.lagNs)
+            out << " [label=" << dotString((*e.lagNs < 0 ? "−" : "+") + formatDuration(std::abs(*e.lagNs)))
+                << (*e.lagNs < 0 ? ", color=red, fontcolor=red" : "") << "]";
+        else
+            out << " [style=dashed, color=gray40]";
+        out << ";\n";
+    }
+    out << "}\n";
+}
+
+} // namespace
+
+int flow(const std::vector<std::string> &files, const std::string &correlation, Format format, std::ostream &out,
+         std::ostream &err)
+{
+    EventStore store;
+    std::vector<RecordingReport> reports;
+    if (!loadAll(files, store, reports, err))
+        return ExitUsage;
+    std::string id;
+    if (!resolveCorrelation(store, correlation, id, err))
+        return ExitUsage;
+    const FlowGraph g = buildFlowGraph(store, id);
+
+    if (format == Format::Json) {
+        Json nodes = Json::array(), edges = Json::array();
+        for (const auto &n : g.nodes) {
+            if (n.ghost) {
+                nodes.push_back({{"eventId", n.eventId},
+                                 {"eventType", nullptr},
+                                 {"source", nullptr},
+                                 {"timestamp", nullptr},
+                                 {"ghost", true},
+                                 {"duplicates", 0}});
+                continue;
+            }
+            const EventRecord &r = store.record(n.event);
+            Json node = {{"eventId", n.eventId},
+                         {"eventType", store.typeName(r.type)},
+                         {"source", store.sourceName(r.source)},
+                         {"timestamp", formatTime(r.timestampNs)},
+                         {"ghost", false},
+                         {"duplicates", n.duplicates}};
+            if (!n.inFlow)
+                node["correlationId"] = store.correlationId(n.event);
+            nodes.push_back(node);
+        }
+        for (const auto &e : g.edges)
+            edges.push_back({{"cause", g.nodes[e.cause].eventId},
+                             {"effect", g.nodes[e.effect].eventId},
+                             {"lagMs", e.lagNs ? Json(static_cast<double>(*e.lagNs) / 1e6) : Json(nullptr)}});
+        out << dump(Json{{"correlationId", g.correlationId}, {"nodes", nodes}, {"edges", edges}}) << '\n';
+    } else if (format == Format::Dot) {
+        printFlowDot(store, g, out);
+    } else {
+        printFlowText(store, g, out);
+    }
+    return ExitOk;
+}
+
+} // namespace eventlens::commands

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace eventlens::commands {
+
+/// Exit codes shared by every eventlens-cli command.
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitRejected = 1, ///< validate: the input had rejected lines or a truncated tail
+    ExitUsage = 2,    ///< bad arguments, or a file that cannot be read
+};
+
+enum class Format { Text, Json, Dot };
+
+/// The commands behind eventlens-cli, kept here (not in app/) so tests reach them.
+/// Each writes its result to `out`, one-line problems to `err`, and returns an ExitCode.
+int validate(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err);
+int stats(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err);
+/// `correlation` may be a unique prefix of a correlationId.
+int flow(const std::vector<std::string> &files, const std::string &correlation, Format format, std::ostream &out,
+         std::ostream &err);
+
+} // namespace eventlens::commands

@@ -1,0 +1,131 @@
+#include "core/textformat.h"
+
+#include "core/rfc3339.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+namespace eventlens {
+
+namespace {
+
+size_t displayWidth(const std::string &s)
+{
+    return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+/// Three significant digits, trailing zeros dropped: 1.25, 12.3, 123.
+std::string significant(double v)
+{
+    char buf[32];
+    const int decimals = v < 10 ? 2 : v < 100 ? 1 : 0;
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    std::string s = buf;
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0')
+            s.pop_back();
+        if (s.back() == '.')
+            s.pop_back();
+    }
+    return s;
+}
+
+} // namespace
+
+std::string formatTime(int64_t ns)
+{
+    const int64_t frac = ((ns % 1'000'000'000) + 1'000'000'000) % 1'000'000'000;
+    const int digits = frac % 1'000'000 == 0 ? 3 : frac % 1'000 == 0 ? 6 : 9;
+    return formatRfc3339(ns, digits);
+}
+
+std::string formatClock(int64_t ns)
+{
+    const std::string full = formatRfc3339(ns, 3); // YYYY-MM-DDTHH:MM:SS.mmmZ
+    return full.substr(11, 12);
+}
+
+std::string formatDuration(int64_t ns)
+{
+    if (ns < 0)
+        return "-" + formatDuration(-ns);
+    const double v = static_cast<double>(ns);
+    if (ns < 1'000)
+        return std::to_string(ns) + " ns";
+    if (ns < 1'000'000)
+        return significant(v / 1e3) + " µs";
+    if (ns < 1'000'000'000)
+        return significant(v / 1e6) + " ms";
+    if (ns < 60'000'000'000)
+        return significant(v / 1e9) + " s";
+    char buf[48];
+    const int64_t s = ns / 1'000'000'000;
+    if (s < 3600)
+        std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+    else if (s < 86400)
+        std::snprintf(buf, sizeof buf, "%lld h %02lld min", static_cast<long long>(s / 3600),
+                      static_cast<long long>(s / 60 % 60));
+    else
+        std::snprintf(buf, sizeof buf, "%lld d %02lld h", static_cast<long long>(s / 86400),
+                      static_cast<long long>(s / 3600 % 24));
+    return buf;
+}
+
+std::string percent(uint64_t part, uint64_t whole)
+{
+    if (whole == 0)
+        return {};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+    return buf;
+}
+
+void TextTable::setRightAligned(size_t column)
+{
+    if (m_right.size() <= column)
+        m_right.resize(column + 1, false);
+    m_right[column] = true;
+}
+
+void TextTable::print(std::ostream &out) const
+{
+    std::vector<size_t> widths;
+    auto measure = [&](const std::vector<std::string> &row) {
+        if (widths.size() < row.size())
+            widths.resize(row.size(), 0);
+        for (size_t c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], displayWidth(row[c]));
+    };
+    if (!m_header.empty())
+        measure(m_header);
+    for (const auto &row : m_rows)
+        measure(row);
+
+    auto emit = [&](const std::vector<std::string> &row) {
+        std::string line;
+        for (size_t c = 0; c < row.size(); ++c) {
+            const size_t pad = widths[c] - displayWidth(row[c]);
+            const bool right = c < m_right.size() && m_right[c];
+            if (right)
+                line.append(pad, ' ');
+            line += row[c];
+            if (!right)
+                line.append(pad, ' ');
+            if (c + 1 < row.size())
+                line += "  ";
+        }
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
+        out << line << '\n';
+    };
+    if (!m_header.empty())
+        emit(m_header);
+    for (const auto &row : m_rows)
+        emit(row);
+}
+
+} // namespace eventlens

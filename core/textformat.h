@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace eventlens {
+
+/// RFC 3339 UTC with as many fraction digits as the value needs (3, 6 or 9).
+std::string formatTime(int64_t utcNs);
+/// Time of day, UTC: "13:01:23.456".
+std::string formatClock(int64_t utcNs);
+/// A duration a person reads at a glance: "850 µs", "12.3 ms", "1.25 s", "2 min 03 s".
+std::string formatDuration(int64_t ns);
+/// "12.5 %" of `part` in `whole` ("" when whole is 0).
+std::string percent(uint64_t part, uint64_t whole);
+
+/// Column-aligned plain text for the CLI. Widths count UTF-8 characters, so tree
+/// branches and arrows line up; trailing blanks are trimmed.
+class TextTable {
+public:
+    void setHeader(std::vector<std::string> header) { m_header = std::move(header); }
+    void setRightAligned(size_t column);
+    void addRow(std::vector<std::string> row) { m_rows.push_back(std::move(row)); }
+    void print(std::ostream &out) const;
+
+private:
+    std::vector<std::string> m_header;
+    std::vector<std::vector<std::string>> m_rows;
+    std::vector<bool> m_right;
+};
+
+} // namespace eventlens

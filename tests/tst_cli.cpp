@@ -1,0 +1,281 @@
+// eventlens-cli end to end: runs the real binary on real recordings and reads what a user
+// (or a script) reads: stdout, stderr and the exit code.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+Run cli(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(EVENTLENS_CLI), args);
+    if (!p.waitForFinished(60000))
+        qFatal("eventlens-cli did not finish: %s", qPrintable(args.join(' ')));
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+QString data(const char *name)
+{
+    return QStringLiteral(EVENTLENS_TEST_DATA "/") + QLatin1String(name);
+}
+
+QJsonObject edge(const QJsonArray &edges, const QString &effect)
+{
+    for (const auto &e : edges)
+        if (e.toObject().value("effect").toString() == effect)
+            return e.toObject();
+    return {};
+}
+
+} // namespace
+
+class TstCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void validateJson()
+    {
+        const Run r = cli({"validate", data("saga.jsonl"), "--format", "json"});
+        QCOMPARE(r.exitCode, 1); // rejected lines
+        const QJsonArray files = r.json().value("files").toArray();
+        QCOMPARE(files.size(), 1);
+        const QJsonObject f = files.first().toObject();
+        QCOMPARE(f.value("path").toString(), data("saga.jsonl"));
+        QCOMPARE(f.value("lines").toInt(), 18);
+        QCOMPARE(f.value("accepted").toInt(), 14);
+        QCOMPARE(f.value("truncatedTail").toBool(), true);
+        const QJsonArray rejected = f.value("rejected").toArray();
+        QCOMPARE(rejected.size(), 2);
+        QCOMPARE(rejected[0].toObject().value("line").toInt(), 15);
+        QCOMPARE(rejected[0].toObject().value("reason").toString(),
+                 QString::fromUtf8(R"(field 'timestamp': "yesterday" is not an RFC 3339 time)"));
+        QCOMPARE(rejected[1].toObject().value("line").toInt(), 16);
+        QVERIFY(rejected[1].toObject().value("reason").toString().contains("JSON"));
+    }
+
+    void validateText()
+    {
+        const Run r = cli({"validate", data("orders.jsonl")});
+        QCOMPARE(r.exitCode, 1);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains("1759 lines, 1756 accepted, 3 rejected"), qPrintable(text));
+        QVERIFY(text.contains("line 121: field 'timestamp'"));
+        QVERIFY(text.contains("line 641: field 'source': required but missing"));
+        QVERIFY(text.contains("line 1101: "));
+        QVERIFY(r.err.isEmpty());
+    }
+
+    void validateCleanFileExitsZero()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("clean.jsonl");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"eventId":"a","eventType":"t","timestamp":"2026-01-01T00:00:00Z","source":"s"})" "\n");
+        f.close();
+        const Run r = cli({"validate", path});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("ok"));
+    }
+
+    void statsJson()
+    {
+        const Run r = cli({"stats", data("saga.jsonl"), "--format", "json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = r.json();
+        QCOMPARE(s.value("accepted").toInt(), 14);
+        QCOMPARE(s.value("unique").toInt(), 12);
+        QCOMPARE(s.value("duplicates").toInt(), 2);
+        QCOMPARE(s.value("rejected").toInt(), 2);
+        QCOMPARE(s.value("correlations").toInt(), 3);
+        QCOMPARE(s.value("unseenCauses").toInt(), 1);
+        const QJsonObject types = s.value("eventTypes").toObject();
+        QCOMPARE(types.value("order.placed").toInt(), 3); // the CloudEvents "order.placed.v2" counts here
+        QCOMPARE(types.value("inventory.reserved").toInt(), 3);
+        QCOMPARE(types.value("payment.failed").toInt(), 2);
+        QCOMPARE(types.size(), 8);
+        QCOMPARE(s.value("sources").toObject().value("order-service").toInt(), 4);
+        QCOMPARE(s.value("first").toString(), QStringLiteral("2026-03-02T10:00:00.000Z"));
+        QCOMPARE(s.value("last").toString(), QStringLiteral("2026-03-02T10:00:02.000Z"));
+    }
+
+    void statsOnAFewHundredFlows()
+    {
+        // Known by construction (tests/data/make_orders.py).
+        const Run r = cli({"stats", data("orders.jsonl"), "--format", "json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = r.json();
+        QCOMPARE(s.value("correlations").toInt(), 300);
+        QCOMPARE(s.value("rejected").toInt(), 3);
+        QCOMPARE(s.value("unseenCauses").toInt(), 75); // every 4th order came from a checkout command
+        QCOMPARE(s.value("duplicates").toInt(), 10);   // every 25th payment delivered twice
+        QCOMPARE(s.value("eventTypes").toObject().value("order.placed").toInt(), 300);
+        QCOMPARE(s.value("accepted").toInt(), 1756);
+    }
+
+    void statsOverSeveralFiles()
+    {
+        const Run one = cli({"stats", data("orders.jsonl"), "--format", "json"});
+        const Run two = cli({"stats", data("orders.jsonl"), data("saga.jsonl"), "--format", "json"});
+        QCOMPARE(two.exitCode, 0);
+        QCOMPARE(two.json().value("accepted").toInt(), one.json().value("accepted").toInt() + 14);
+        QCOMPARE(two.json().value("correlations").toInt(), 303);
+    }
+
+    void statsText()
+    {
+        const Run r = cli({"stats", data("saga.jsonl")});
+        QCOMPARE(r.exitCode, 0);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains("14 accepted"), qPrintable(text));
+        QVERIFY(text.contains("1 redelivered, 1 id collision"));
+        QVERIFY(text.contains("Unseen causes  1"));
+        // Aligned: every count column in "Event types" starts at the same position.
+        const QStringList lines = text.split('\n');
+        const int start = lines.indexOf("Event types (8)");
+        QVERIFY(start > 0);
+        QSet<qsizetype> ends;
+        for (int i = start + 1; i < lines.size() && !lines[i].isEmpty(); ++i)
+            ends.insert(lines[i].indexOf(" %"));
+        QCOMPARE(ends.size(), 1);
+    }
+
+    void flowJson()
+    {
+        const Run r = cli({"flow", data("saga.jsonl"), "--correlation", "c-1002", "--format", "json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject f = r.json();
+        QCOMPARE(f.value("correlationId").toString(), QStringLiteral("c-1002"));
+        const QJsonArray nodes = f.value("nodes").toArray();
+        QStringList order;
+        for (const auto &n : nodes)
+            order << n.toObject().value("eventId").toString();
+        QCOMPARE(order, QStringList({"e-6", "e-7", "e-8", "e-11", "e-9", "e-10"})); // by timestamp
+        const QJsonObject failed = nodes[2].toObject();
+        QCOMPARE(failed.value("eventType").toString(), QStringLiteral("payment.failed"));
+        QCOMPARE(failed.value("source").toString(), QStringLiteral("payment-service"));
+        QCOMPARE(failed.value("timestamp").toString(), QStringLiteral("2026-03-02T10:00:01.250Z"));
+        QCOMPARE(failed.value("duplicates").toInt(), 1);
+        QCOMPARE(failed.value("ghost").toBool(), false);
+
+        const QJsonArray edges = f.value("edges").toArray();
+        QCOMPARE(edges.size(), 5);
+        QCOMPARE(edge(edges, "e-7").value("cause").toString(), QStringLiteral("e-6"));
+        QCOMPARE(edge(edges, "e-7").value("lagMs").toDouble(), 30.0);
+        QCOMPARE(edge(edges, "e-8").value("lagMs").toDouble(), 220.0);
+        QCOMPARE(edge(edges, "e-9").value("cause").toString(), QStringLiteral("e-8"));
+        QCOMPARE(edge(edges, "e-10").value("lagMs").toDouble(), 70.0);
+        QCOMPARE(edge(edges, "e-11").value("lagMs").toDouble(), -30.0); // stamped before its cause
+    }
+
+    void flowGhostCause()
+    {
+        const Run r = cli({"flow", data("saga.jsonl"), "-c", "c-1001", "--format", "json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray nodes = r.json().value("nodes").toArray();
+        QCOMPARE(nodes.size(), 6);
+        const QJsonObject ghost = nodes[0].toObject();
+        QCOMPARE(ghost.value("eventId").toString(), QStringLiteral("cmd-checkout-1"));
+        QCOMPARE(ghost.value("ghost").toBool(), true);
+        QVERIFY(ghost.value("timestamp").isNull());
+        const QJsonObject e = edge(r.json().value("edges").toArray(), "e-1");
+        QCOMPARE(e.value("cause").toString(), QStringLiteral("cmd-checkout-1"));
+        QVERIFY(e.value("lagMs").isNull());
+        // +01:00 offset converted to UTC: 11:00:00.180+01:00 is 45 + 135 ms after the root.
+        QCOMPARE(edge(r.json().value("edges").toArray(), "e-3").value("lagMs").toDouble(), 135.0);
+    }
+
+    void flowText()
+    {
+        const Run r = cli({"flow", data("saga.jsonl"), "-c", "c-1002"});
+        QCOMPARE(r.exitCode, 0);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains("6 events from 4 services, 320 ms"), qPrintable(text));
+        QVERIFY(text.contains("└─ payment.failed"));
+        QVERIFY(text.contains("delivered ×2"));
+        QVERIFY(text.contains("clock skew"));
+    }
+
+    void flowDot()
+    {
+        const Run r = cli({"flow", data("saga.jsonl"), "-c", "c-1001", "--format", "dot"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("digraph"));
+        QVERIFY(r.out.contains(R"("cmd-checkout-1" -> "e-1" [style=dashed)"));
+        QVERIFY(r.out.contains(R"("e-1" -> "e-2" [label="+45 ms"])"));
+        QCOMPARE(r.out.count('\n'), r.out.count(";\n") + 2); // one statement a line: "{" and "}" aside
+    }
+
+    void flowByUniquePrefix()
+    {
+        // People paste the first characters of a UUID from a log line.
+        QFile file(data("orders.jsonl"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString id = QJsonDocument::fromJson(file.readLine()).object().value("correlationId").toString();
+        QCOMPARE(id.size(), 36);
+        const Run full = cli({"flow", data("orders.jsonl"), "-c", id, "--format", "json"});
+        const Run prefix = cli({"flow", data("orders.jsonl"), "-c", id.left(8), "--format", "json"});
+        QCOMPARE(prefix.exitCode, 0);
+        QCOMPARE(prefix.json().value("correlationId").toString(), id);
+        QCOMPARE(prefix.out, full.out);
+
+        const Run ambiguous = cli({"flow", data("saga.jsonl"), "-c", "c-10"});
+        QCOMPARE(ambiguous.exitCode, 2);
+        QVERIFY(ambiguous.err.contains("matches 3 correlations"));
+    }
+
+    void usageErrorsExitTwoWithOneLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("no command") << QStringList{} << "subcommand";
+        QTest::newRow("missing file") << QStringList{"stats", "/nonexistent/x.jsonl"} << "/nonexistent/x.jsonl";
+        QTest::newRow("directory") << QStringList{"validate", QStringLiteral(EVENTLENS_TEST_DATA)} << "directory";
+        QTest::newRow("bad format") << QStringList{"stats", data("saga.jsonl"), "--format", "xml"} << "xml";
+        QTest::newRow("dot only for flow") << QStringList{"stats", data("saga.jsonl"), "--format", "dot"} << "dot";
+        QTest::newRow("flow without correlation") << QStringList{"flow", data("saga.jsonl")} << "correlation";
+        QTest::newRow("unknown correlation") << QStringList{"flow", data("saga.jsonl"), "-c", "nope"} << "nope";
+        QTest::newRow("no files") << QStringList{"validate"} << "files";
+    }
+    void usageErrorsExitTwoWithOneLine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Run r = cli(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(QString::fromUtf8(r.err).contains(mentions, Qt::CaseInsensitive), r.err.constData());
+    }
+
+    void helpOnEveryCommand_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("top") << QStringList{"--help"};
+        QTest::newRow("validate") << QStringList{"validate", "--help"};
+        QTest::newRow("stats") << QStringList{"stats", "--help"};
+        QTest::newRow("flow") << QStringList{"flow", "--help"};
+    }
+    void helpOnEveryCommand()
+    {
+        QFETCH(QStringList, args);
+        const Run r = cli(args);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Usage:"));
+        QVERIFY(r.out.contains("--format") || args.size() == 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCli)
+#include "tst_cli.moc"
