@@ -336,7 +336,10 @@ size_t EventStore::memoryUsage() const
 void EventStore::enforceCap()
 {
     // Evict a quarter at a time so the rebuild below is paid rarely (amortised O(1) per event).
-    evictOldest(std::max<size_t>(1, m_records.size() / 4));
+    // Never the event just appended: its index was handed out and it is what users look at,
+    // even when the cap is below the store's fixed overhead.
+    if (m_records.size() > 1)
+        evictOldest(std::clamp<size_t>(m_records.size() / 4, 1, m_records.size() - 1));
 }
 
 void EventStore::evictOldest(size_t count)

@@ -2,12 +2,14 @@
 
 #include "core/rfc3339.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace eventlens {
 
@@ -26,6 +28,131 @@ uint64_t countLines(int fd)
         for (ssize_t i = 0; i < n; ++i)
             lines += buf[i] == '\n';
     return lines;
+}
+
+size_t skipSpace(std::string_view s, size_t i)
+{
+    while (i < s.size() && isSpace(s[i]))
+        ++i;
+    return i;
+}
+
+/// `i` at an opening quote; returns the index after the closing one, or npos.
+size_t skipString(std::string_view s, size_t i)
+{
+    for (++i; i < s.size(); ++i) {
+        if (s[i] == '\\')
+            ++i;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return std::string_view::npos;
+}
+
+/// `i` at the start of a value; returns the index just after it (a scalar runs up to the
+/// next ',' or '}' at its level), or npos when the input ends first.
+size_t skipValue(std::string_view s, size_t i)
+{
+    int depth = 0;
+    while (i < s.size()) {
+        const char c = s[i];
+        if (c == '"') {
+            i = skipString(s, i);
+            if (i == std::string_view::npos || depth == 0)
+                return i;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return i;
+            if (--depth == 0)
+                return i + 1;
+        } else if (c == ',' && depth == 0) {
+            return i;
+        }
+        ++i;
+    }
+    return std::string_view::npos;
+}
+
+/// The object `json` (trimmed, from '{' to '}') without its closing brace, trailing
+/// whitespace and any top-level recorder member: what a line starts with before ours is
+/// added. Only top-level members count (a producer's `data` may hold a member of that
+/// name), wherever they sit and however they are spaced. Usually a view into `json`;
+/// `scratch` holds the result when a member had to be cut out of the middle.
+std::string_view withoutRecorderMember(std::string_view json, std::string &scratch)
+{
+    const size_t npos = std::string_view::npos;
+    auto trimmed = [](std::string_view v) {
+        while (!v.empty() && isSpace(v.back()))
+            v.remove_suffix(1);
+        return v;
+    };
+    const std::string_view body = trimmed(json.substr(0, json.size() - 1)); // without the '}'
+    static const std::string key = "\"" + std::string(kRecorderMember) + "\"";
+    if (json.find(key) == npos)
+        return body; // a live event: nothing to look for
+
+    // Members as [key quote, value end), in order; which ones are ours.
+    struct Member {
+        size_t begin, end;
+        bool ours;
+    };
+    std::vector<Member> members;
+    bool anyOurs = false;
+    size_t i = skipSpace(json, 1);
+    if (i < json.size() && json[i] != '}') {
+        for (;;) {
+            if (i >= json.size() || json[i] != '"')
+                return body; // not an object we understand: written as is, the reader will say why
+            const size_t keyEnd = skipString(json, i);
+            if (keyEnd == npos)
+                return body;
+            const bool ours = json.substr(i + 1, keyEnd - i - 2) == kRecorderMember;
+            size_t v = skipSpace(json, keyEnd);
+            if (v >= json.size() || json[v] != ':')
+                return body;
+            const size_t valueEnd = skipValue(json, skipSpace(json, v + 1));
+            if (valueEnd == npos)
+                return body;
+            members.push_back({i, valueEnd, ours});
+            anyOurs = anyOurs || ours;
+            i = skipSpace(json, valueEnd);
+            if (i < json.size() && json[i] == ',') {
+                i = skipSpace(json, i + 1);
+                continue;
+            }
+            if (i == json.size() - 1)
+                break; // the closing brace
+            return body;
+        }
+    }
+    if (!anyOurs)
+        return body;
+
+    // Ours at the end only (what the recorder writes): a prefix of the input.
+    size_t kept = members.size();
+    while (kept > 0 && members[kept - 1].ours)
+        --kept;
+    const bool onlyAtEnd = std::none_of(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(kept),
+                                        [](const Member &m) { return m.ours; });
+    if (onlyAtEnd)
+        return trimmed(json.substr(0, kept ? members[kept - 1].end : members[0].begin));
+
+    // Elsewhere: keep the other members with the separator that preceded each.
+    scratch.assign(json.substr(0, members[0].begin));
+    bool first = true;
+    for (size_t m = 0; m < members.size(); ++m) {
+        if (members[m].ours)
+            continue;
+        if (!first)
+            scratch.append(json.substr(members[m - 1].end, members[m].begin - members[m - 1].end));
+        scratch.append(json.substr(members[m].begin, members[m].end - members[m].begin));
+        first = false;
+    }
+    return trimmed(scratch);
 }
 
 } // namespace
@@ -51,6 +178,7 @@ bool JsonlWriter::open(const std::string &path)
     m_path = path;
     m_error.clear();
     m_notice.clear();
+    m_buffer.clear(); // what a failed close() could not write belongs to the old file
     m_events = 0;
     const int flags = O_RDWR | O_CREAT | O_CLOEXEC | (m_options.append ? O_APPEND : O_TRUNC);
     m_fd = ::open(path.c_str(), flags, 0644);
@@ -74,25 +202,23 @@ bool JsonlWriter::open(const std::string &path)
 
 bool JsonlWriter::write(const DecodedEvent &event)
 {
-    return writeLine(event.raw.substr(0, event.eventLength), event.receivedNs, event.topic);
+    // Through the same path as text: a recorder member anywhere in the raw bytes (a
+    // replayed recording, written by another tool) is replaced, not repeated.
+    return write(event.raw, event.receivedNs, event.topic);
 }
 
 bool JsonlWriter::write(std::string_view json, int64_t receivedNs, std::string_view topic)
 {
-    // Strip the closing brace (and any member of ours at the end, from a replayed recording).
     while (!json.empty() && isSpace(json.back()))
         json.remove_suffix(1);
+    while (!json.empty() && isSpace(json.front()))
+        json.remove_prefix(1);
     if (json.empty() || json.front() != '{' || json.back() != '}') {
         m_error = "not a JSON object; the recorder writes events only";
         return false;
     }
-    json.remove_suffix(1);
-    const std::string needle = ",\"" + std::string(kRecorderMember) + "\"";
-    if (const size_t at = json.rfind(needle); at != std::string_view::npos)
-        json = json.substr(0, at);
-    while (!json.empty() && isSpace(json.back()))
-        json.remove_suffix(1);
-    return writeLine(json, receivedNs, topic);
+    // Strip the closing brace and any member of ours (from a replayed recording).
+    return writeLine(withoutRecorderMember(json, m_scratch), receivedNs, topic);
 }
 
 bool JsonlWriter::writeLine(std::string_view prefix, int64_t receivedNs, std::string_view topic)

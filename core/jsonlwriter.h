@@ -59,6 +59,7 @@ private:
     int m_fd = -1;
     std::string m_path;
     std::string m_buffer;
+    std::string m_scratch; ///< an event with our member cut out of its middle
     std::string m_error;
     std::string m_notice;
     uint64_t m_events = 0;

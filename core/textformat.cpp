@@ -54,6 +54,8 @@ std::string formatDuration(int64_t ns)
     if (ns < 0)
         return "-" + formatDuration(-ns);
     const double v = static_cast<double>(ns);
+    if (ns == 0)
+        return "0 ms"; // reads as "no delay", where "0 ns" suggests a measurement
     if (ns < 1'000)
         return std::to_string(ns) + " ns";
     if (ns < 1'000'000)
