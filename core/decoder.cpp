@@ -16,7 +16,10 @@ static_assert(Decoder::kPadding >= simdjson::SIMDJSON_PADDING, "callers' padding
 
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /// Quotes a raw JSON token for a message, shortened so one bad event cannot flood the UI.
 std::string shown(std::string_view token)
@@ -375,8 +378,41 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
         od::json_type type;
         if (auto err = doc.type().get(type))
             return syntaxError(err, doc);
-        if (type != od::json_type::object)
+        if (type != od::json_type::object) {
+            // type() only looks at the first byte: "not an event" would be "null". Name the
+            // type only of a scalar that really is one.
+            simdjson::error_code err = simdjson::SUCCESS;
+            switch (type) {
+            case od::json_type::null: {
+                bool isNull = false;
+                err = doc.is_null().get(isNull);
+                if (!err && !isNull)
+                    err = simdjson::INCORRECT_TYPE;
+                break;
+            }
+            case od::json_type::boolean:
+                err = doc.get_bool().error();
+                break;
+            case od::json_type::number:
+                err = doc.get_number().error();
+                if (err) {
+                    std::string_view whole = bytes;
+                    while (!whole.empty() && isSpace(whole.front()))
+                        whole.remove_prefix(1);
+                    if (isJsonNumber(whole))
+                        err = simdjson::SUCCESS;
+                }
+                break;
+            case od::json_type::string:
+                err = doc.get_string().error();
+                break;
+            default:
+                break;
+            }
+            if (err)
+                return syntaxError(err, doc);
             return fail({}, std::string("an event must be a JSON object, got ") + typeName(type));
+        }
         if (auto err = doc.get_object().get(object)) {
             // simdjson says "ended early" when the input does not end with '}', also for
             // `{...} x`: tell that apart, the object itself may be fine.
@@ -597,10 +633,12 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
         std::string why = "\"" + shown(m.text) + "\" is not an RFC 3339 time";
         if (m.text.size() >= 19 && parseRfc3339(std::string(m.text) + "Z"))
             why += " (it has no UTC offset; add 'Z' or ±hh:mm)";
-        else if (m.text.size() >= 4
-                 && std::all_of(m.text.begin(), m.text.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })
+        else if (unsigned year = 0;
+                 std::from_chars(m.text.data(), m.text.data() + std::min<size_t>(m.text.size(), 4), year).ptr
+                     == m.text.data() + 4
+                 && (year < 1678 || year > 2261)
                  && parseRfc3339(std::string("2000") + std::string(m.text.substr(4))))
-            why += " (the year is outside 1678–2261)";
+            why += " (the year is outside 1678–2261)"; // and not, say, Feb 29 of a common year
         return fail(name, why);
     };
     auto version = [&](Key key) -> bool {
@@ -624,6 +662,9 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
                 out.version = v;
                 return true;
             }
+            if (ec == std::errc::result_out_of_range && end == m.text.data() + m.text.size())
+                return fail(name, "must be an integer from 1 to " + std::to_string(UINT32_MAX) + ", got "
+                                      + shown(m.token));
         }
         return fail(name, "must be an integer ≥ 1, got " + describe(m.type, m.token));
     };
