@@ -112,8 +112,9 @@ public:
                     if (!m_skipping) {
                         m_skipping = true;
                         m_skippedBytes = 0;
-                        m_skippedHead.assign(data + start, std::min<size_t>(filled - start, RejectedLine::kKeptBytes));
+                        m_skippedHead.clear();
                     }
+                    keepHead(data + start, filled - start);
                     m_skippedBytes += filled - start;
                     m_skippedEndsInCr = endsInCr;
                     batch.size = 0;
@@ -132,12 +133,16 @@ public:
             const char *nl = static_cast<const char *>(std::memchr(data + pos, '\n', end - pos));
             const size_t lineEnd = nl ? static_cast<size_t>(nl - data) : end;
             m_skippedBytes += lineEnd - pos;
+            keepHead(data + pos, lineEnd - pos);
             ++m_line;
             ++batch.lines;
             if (nl) {
                 // Count the event's bytes as the decoder would: without the CR of a CRLF.
-                if (lineEnd > pos ? data[lineEnd - 1] == '\r' : m_skippedEndsInCr)
+                if (lineEnd > pos ? data[lineEnd - 1] == '\r' : m_skippedEndsInCr) {
                     --m_skippedBytes;
+                    if (m_skippedHead.size() > m_skippedBytes)
+                        m_skippedHead.resize(m_skippedBytes);
+                }
                 batch.rejected.push_back(rejected(m_line,
                                                   "event is " + std::to_string(m_skippedBytes)
                                                       + " bytes, over the limit of "
@@ -187,6 +192,13 @@ public:
     }
 
 private:
+    /// Keeps the first kKeptBytes of a line being skipped, whatever the block size.
+    void keepHead(const char *bytes, size_t size)
+    {
+        if (m_skippedHead.size() < RejectedLine::kKeptBytes)
+            m_skippedHead.append(bytes, std::min(size, RejectedLine::kKeptBytes - m_skippedHead.size()));
+    }
+
     int m_fd;
     const JsonlReader::Options &m_options;
     Decoder m_decoder;

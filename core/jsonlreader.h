@@ -45,7 +45,7 @@ class JsonlReader {
 public:
     struct Options {
         DecoderOptions decoder;
-        size_t blockSize = 8u * 1024 * 1024;
+        size_t blockSize = 8u * 1024 * 1024; ///< bytes read at a time (at least 64); a longer line grows its block
         bool parallel = true; ///< decode on a second thread
         /// Called on the calling thread after each block with (bytes done, file size);
         /// return false to cancel.
