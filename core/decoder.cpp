@@ -252,6 +252,33 @@ simdjson::error_code validateValue(od::value value)
     return simdjson::INCORRECT_TYPE;
 }
 
+/// simdjson's messages in the words of someone reading a log line.
+std::string jsonProblem(simdjson::error_code err)
+{
+    switch (err) {
+    case simdjson::TAPE_ERROR:
+        return "malformed JSON (a missing or extra comma, colon, quote or bracket)";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+        return "the input ends before an object or array is closed";
+    case simdjson::UNCLOSED_STRING:
+        return "a string is opened but never closed";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+        return "a bare word where a value should be (only true, false and null are allowed)";
+    case simdjson::NUMBER_ERROR:
+        return "a malformed number";
+    case simdjson::STRING_ERROR:
+        return "a malformed string (a bad escape or a raw control character)";
+    case simdjson::EMPTY:
+        return "no JSON value (empty or blank)";
+    case simdjson::INCORRECT_TYPE:
+        return "not a JSON value";
+    default:
+        return simdjson::error_message(err);
+    }
+}
+
 /// A top-level member the decoder cares about, captured while walking the object once.
 struct Member {
     bool present = false;
@@ -366,12 +393,12 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
         const char *loc = nullptr;
         if (!doc.current_location().get(loc) && loc >= buf && loc < buf + bytes.size())
             where = " near byte " + std::to_string(offsetOf(loc) + 1);
-        return fail({}, std::string("not valid JSON") + where + ": " + simdjson::error_message(err));
+        return fail({}, std::string("not valid JSON") + where + ": " + jsonProblem(err));
     };
 
     od::document doc;
     if (auto err = m_impl->parser.iterate(buf, bytes.size(), bytes.size() + kPadding).get(doc))
-        return fail({}, std::string("not valid JSON: ") + simdjson::error_message(err));
+        return fail({}, std::string("not valid JSON: ") + jsonProblem(err));
 
     od::object object;
     {
@@ -587,8 +614,10 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
     auto own = [&](const Member &m) -> std::string_view {
         if (!m.escaped)
             return rebase(m.text);
-        if (out.unescaped.capacity() < bytes.size())
-            out.unescaped.reserve(bytes.size());
+        // Unescaped text is never longer than the input; 64 keeps it off the small-string
+        // buffer, so moving the DecodedEvent keeps these views valid.
+        if (out.unescaped.capacity() < std::max<size_t>(bytes.size(), 64))
+            out.unescaped.reserve(std::max<size_t>(bytes.size(), 64));
         const size_t at = out.unescaped.size();
         out.unescaped.append(m.text);
         return std::string_view(out.unescaped.data() + at, m.text.size());

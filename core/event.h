@@ -38,6 +38,14 @@ struct DecodedEvent {
     uint32_t version = 1;
     uint16_t flags = 0;
     std::string unescaped; ///< backing store for strings that held escapes (rare)
+
+    // Views may point into `unescaped`: a copy would leave them pointing into the original.
+    // Moving is safe because the decoder reserves `unescaped` on the heap before using it.
+    DecodedEvent() = default;
+    DecodedEvent(const DecodedEvent &) = delete;
+    DecodedEvent &operator=(const DecodedEvent &) = delete;
+    DecodedEvent(DecodedEvent &&) noexcept = default;
+    DecodedEvent &operator=(DecodedEvent &&) noexcept = default;
 };
 
 /// The name of the one top-level member a recording adds to each event line.
