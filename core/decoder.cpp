@@ -197,13 +197,16 @@ size_t afterRootObject(std::string_view s, unsigned maxDepth)
     return std::string_view::npos;
 }
 
-/// Walks a value to check it is well-formed JSON without building anything. Recursion is
-/// bounded by DecoderOptions::maxDepth, which decode() checked before parsing.
-simdjson::error_code validateValue(od::value value)
+/// Walks a value to check it is well-formed JSON without building anything. Refuses to go
+/// more than `depthLeft` containers deep (DEPTH_ERROR), so recursion stays bounded by
+/// DecoderOptions::maxDepth whatever the input.
+simdjson::error_code validateValue(od::value value, unsigned depthLeft)
 {
     od::json_type type;
     if (auto err = value.type().get(type))
         return err;
+    if ((type == od::json_type::object || type == od::json_type::array) && depthLeft == 0)
+        return simdjson::DEPTH_ERROR;
     switch (type) {
     case od::json_type::object: {
         od::object object;
@@ -216,7 +219,7 @@ simdjson::error_code validateValue(od::value value)
             std::string_view key;
             if (auto err = field.unescaped_key().get(key))
                 return err;
-            if (auto err = validateValue(field.value()))
+            if (auto err = validateValue(field.value(), depthLeft - 1))
                 return err;
         }
         return simdjson::SUCCESS;
@@ -229,7 +232,7 @@ simdjson::error_code validateValue(od::value value)
             od::value item;
             if (auto err = element.get(item))
                 return err;
-            if (auto err = validateValue(item))
+            if (auto err = validateValue(item, depthLeft - 1))
                 return err;
         }
         return simdjson::SUCCESS;
@@ -349,7 +352,18 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
     out.version = 1;
     out.flags = 0;
 
+    bool nestingUnchecked = false; // set once the input is known to be small, NUL-free UTF-8
     auto fail = [&](std::string field, std::string message) {
+        // Too deep nesting is reported first, whatever else is wrong. The accepting path needs
+        // no scan for it: validateValue() refuses to go deeper than the limit.
+        if (nestingUnchecked) {
+            if (const unsigned depth = maxNesting(bytes); depth > m_options.maxDepth) {
+                error.field.clear();
+                error.message = "nesting is " + std::to_string(depth) + " levels deep, over the limit of "
+                                + std::to_string(m_options.maxDepth);
+                return false;
+            }
+        }
         error.field = std::move(field);
         error.message = std::move(message);
         return false;
@@ -363,16 +377,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
                             + std::to_string(static_cast<const char *>(nul) - bytes.data() + 1));
     if (!simdjson::validate_utf8(bytes.data(), bytes.size()))
         return fail({}, "invalid UTF-8 at byte " + std::to_string(firstInvalidUtf8(bytes) + 1));
-    {
-        const size_t opens = static_cast<size_t>(std::count_if(bytes.begin(), bytes.end(),
-                                                               [](char c) { return c == '{' || c == '['; }));
-        if (opens > m_options.maxDepth) {
-            const unsigned depth = maxNesting(bytes);
-            if (depth > m_options.maxDepth)
-                return fail({}, "nesting is " + std::to_string(depth) + " levels deep, over the limit of "
-                                    + std::to_string(m_options.maxDepth));
-        }
-    }
+    nestingUnchecked = true;
 
     // simdjson may read kPadding bytes past the end; copy only when the caller's buffer lacks them.
     const char *buf = bytes.data();
@@ -505,7 +510,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
                 std::string_view token = value.raw_json_token();
                 return fail("metadata", "must be an object of strings, got " + describe(m.type, token));
             }
-            if (auto err = validateValue(value))
+            if (auto err = validateValue(value, m_options.maxDepth - 1))
                 return syntaxError(err, doc);
             continue;
         }
@@ -522,7 +527,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
             recorderStart = offsetOf(keyQuote);
             recorderLast = true;
             if (m.type != od::json_type::object) {
-                if (auto err = validateValue(value))
+                if (auto err = validateValue(value, m_options.maxDepth - 1))
                     return syntaxError(err, doc);
                 return fail(std::string(kRecorderMember), "must be an object, got " + describe(m.type, m.token));
             }
@@ -543,7 +548,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
                         return syntaxError(err, doc);
                     const std::string_view token = recField.value().raw_json_token();
                     if (recType != od::json_type::string) {
-                        if (auto err = validateValue(recField.value()))
+                        if (auto err = validateValue(recField.value(), m_options.maxDepth - 2))
                             return syntaxError(err, doc);
                         return fail(name, "must be a string, got " + describe(recType, token));
                     }
@@ -560,7 +565,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
                     } else {
                         return fail(name, "\"" + shown(text) + "\" is not an RFC 3339 time");
                     }
-                } else if (auto err = validateValue(recField.value())) {
+                } else if (auto err = validateValue(recField.value(), m_options.maxDepth - 2)) {
                     return syntaxError(err, doc);
                 }
             }
@@ -572,10 +577,13 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
             if (auto err = value.get_string().get(m.text))
                 return syntaxError(err, doc);
             // Unescaped strings point into the input: keep that view so the store need not copy.
-            const std::string_view inner = m.token.substr(1, m.token.find_last_of('"') - 1);
-            m.escaped = inner.find('\\') != std::string_view::npos;
+            // Unescaping only ever shrinks a string: the same length (the closing quote right
+            // after, and the same bytes: `"ab\""` is 3 long too) means nothing was escaped.
+            const char *open = m.token.data() + 1;
+            m.escaped = !(m.text.size() + 1 < m.token.size() && open[m.text.size()] == '"'
+                          && std::memcmp(open, m.text.data(), m.text.size()) == 0);
             if (!m.escaped)
-                m.text = inner;
+                m.text = std::string_view(open, m.text.size());
             break;
         }
         case od::json_type::number: {
@@ -597,7 +605,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
             break;
         }
         default:
-            if (auto err = validateValue(value))
+            if (auto err = validateValue(value, m_options.maxDepth - 1))
                 return syntaxError(err, doc);
             break;
         }

@@ -5,9 +5,48 @@
 
 namespace eventlens {
 
+namespace {
+
+uint64_t load64(const char *p) noexcept
+{
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+uint64_t mix(uint64_t h, uint64_t w) noexcept
+{
+    h ^= w * 0x87C37B91114253D5ULL;
+    h = (h << 31) | (h >> 33);
+    return h * 0x4CF5AD432745937FULL;
+}
+
+} // namespace
+
 uint64_t IdTable::hash(std::string_view s) noexcept
 {
-    return std::hash<std::string_view>{}(s);
+    // Ids are short (UUIDs: 36 bytes): 8 bytes a step, the tail as the overlapping last 8,
+    // then murmur3's fmix64. Cheaper than std::hash's byte-oriented tail, as well mixed.
+    const char *p = s.data();
+    const size_t n = s.size();
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+    if (n >= 8) {
+        const char *last = p + n - 8;
+        for (; p < last; p += 8)
+            h = mix(h, load64(p));
+        h = mix(h, load64(last));
+    } else {
+        uint64_t w = 0;
+        for (size_t i = 0; i < n; ++i)
+            w |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        h = mix(h, w);
+    }
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    return h;
 }
 
 uint32_t IdTable::find(std::string_view s, uint64_t h) const noexcept

@@ -28,6 +28,15 @@ public:
         return intern(s, hash(s), inserted);
     }
 
+    /// Starts loading the slot `hash` probes first, so a later intern()/find() finds it in
+    /// cache. Bulk loads call it a few events ahead: the probe is the load's main cache miss.
+    /// always_inline: as an out-of-line call GCC 12 drops the prefetch entirely.
+    [[gnu::always_inline]] void prefetch(uint64_t hash) const noexcept
+    {
+        if (!m_slots.empty())
+            __builtin_prefetch(&m_slots[hash & m_mask]);
+    }
+
     std::string_view str(uint32_t id) const noexcept
     {
         const Entry &e = m_entries[id];

@@ -158,7 +158,8 @@ public:
             pos = nl ? lineEnd + 1 : end;
         }
 
-        batch.events.reserve(static_cast<size_t>(std::count(data + pos, data + end, '\n')) + 1);
+        // A guess, not a count: counting newlines costs as much as a third of decoding.
+        batch.events.reserve((end - pos) / 128 + 1);
         DecodeError error;
         while (pos < end) {
             const char *nl = static_cast<const char *>(std::memchr(data + pos, '\n', end - pos));
@@ -308,8 +309,17 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
         report.lines += batch.lines;
         if (batch.size > 0 && !batch.events.empty())
             store.adoptBuffer(std::move(batch.buffer), batch.size);
-        for (const Decoded &d : batch.events)
+        // Prefetching the id slots a few events ahead hides most of the store's cache misses.
+        constexpr size_t kAhead = 8;
+        const size_t n = batch.events.size();
+        for (size_t i = 0; i < std::min(kAhead, n); ++i)
+            store.prefetch(batch.events[i].hashes);
+        for (size_t i = 0; i < n; ++i) {
+            if (i + kAhead < n)
+                store.prefetch(batch.events[i + kAhead].hashes);
+            const Decoded &d = batch.events[i];
             store.append(d.event, d.hashes, origin, static_cast<uint32_t>(std::min<uint64_t>(d.line, UINT32_MAX)));
+        }
         report.accepted += batch.events.size();
         for (auto &r : batch.rejected)
             report.rejected.push_back(std::move(r));

@@ -9,6 +9,10 @@
 // With --check the exit code is 1 when a must fails. Broken loads (an error, rejected
 // lines, a wrong event count) always exit 2: they are bugs, not slowness.
 //
+// The baseline is also timed pinned to one CPU and printed for reference: on a VM with
+// two CPUs the unpinned pipe can cost twice as much when the CPUs are idle (one cross-CPU
+// wake-up per 64 KiB) as when they are busy, which moves the ratio by 2x on its own.
+//
 // A breakdown follows (each part on one thread, in its own child): reading the file, the
 // decoder, the hashes and the store's appends, so a slow load says where the time went.
 
@@ -31,6 +35,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <sched.h>
 #include <string>
 #include <string_view>
 #include <sys/resource.h>
@@ -62,21 +67,24 @@ struct Options {
     bool breakdown = true;
     bool loadOnly = false; ///< one in-process load and nothing else (for profilers)
     bool sequential = false;
+    std::string stage; ///< only this stage of the breakdown (for A/B experiments)
 };
 
 void usage(std::FILE *to)
 {
     std::fprintf(to,
-                 "usage: bench_open_recording [options]\n"
-                 "  --events N      events in the generated recording (default 1000000)\n"
-                 "  --file PATH     use PATH: reuse it when it exists, else write it there and keep it\n"
-                 "  --regenerate    with --file: write the file even if it exists\n"
-                 "  --runs N        measurements of each kind; the best counts (default 3)\n"
-                 "  --check         exit 1 when a must (load/cat <= %.0fx, RSS/file <= %.0fx) fails\n"
-                 "  --no-breakdown  skip the per-stage breakdown\n"
-                 "  --load-only     load once in this process and print the time (for callgrind/perf)\n"
-                 "  --sequential    with --load-only: decode on the calling thread\n",
-                 kMustLoadRatio, kMustRssRatio);
+        "usage: bench_open_recording [options]\n"
+        "  --events N      events in the generated recording (default 1000000)\n"
+        "  --file PATH     use PATH: reuse it when it exists, else write it there and keep it\n"
+        "  --regenerate    with --file: write the file even if it exists\n"
+        "  --runs N        measurements of each kind; the best counts (default 3)\n"
+        "  --check         exit 1 when a must (load/cat <= %.0fx, RSS/file <= %.0fx) fails\n"
+        "  --no-breakdown  skip the per-stage breakdown\n"
+        "  --load-only     load once in this process and print the time (for callgrind/perf)\n"
+        "  --sequential    with --load-only: decode on the calling thread\n"
+        "  --stage NAME    time only one stage, best of --runs: read, decode, hashes, append,\n"
+        "                  sequential (JsonlReader, one thread) or parallel (JsonlReader)\n",
+        kMustLoadRatio, kMustRssRatio);
 }
 
 bool parseOptions(int argc, char **argv, Options &o)
@@ -127,6 +135,11 @@ bool parseOptions(int argc, char **argv, Options &o)
             o.loadOnly = true;
         } else if (a == "--sequential") {
             o.sequential = true;
+        } else if (a == "--stage") {
+            const char *v = value();
+            if (!v)
+                return false;
+            o.stage = v;
         } else if (a == "--help" || a == "-h") {
             usage(stdout);
             std::exit(0);
@@ -160,7 +173,7 @@ long statusKb(const char *field)
 
 double cpuSeconds()
 {
-    rusage ru{};
+    rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
     auto s = [](const timeval &t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
     return s(ru.ru_utime) + s(ru.ru_stime);
@@ -186,11 +199,13 @@ std::string loadAverage()
 
 /// What one measurement, run in a child process, sends back. Plain data (it goes through a pipe).
 struct Measurement {
-    double seconds = 0;     ///< wall time of the measured part
-    double cpuSeconds = 0;  ///< user + system time of all threads during it
+    double seconds = 0; ///< wall time of the measured part
+    double cpuSeconds = 0; ///< user + system time of all threads during it
     double sortSeconds = 0; ///< the first time-range query after a load (it sorts the time index)
-    long rssBeforeKb = 0;   ///< the child's RSS before the measured part
-    long peakRssKb = 0;     ///< VmHWM right after it
+    long rssBeforeKb = 0; ///< the child's RSS before the measured part
+    long peakRssKb = 0; ///< VmHWM right after it
+    long anonKb = 0; ///< RssAnon right after it (heap: what a load allocated)
+    long fileKb = 0; ///< RssFile right after it (mapped files, e.g. a mapped recording)
     uint64_t events = 0;
     uint64_t lines = 0;
     uint64_t rejected = 0;
@@ -258,12 +273,11 @@ bool inChild(const std::function<Measurement()> &work, Measurement &out, long &m
     }
     close(fds[0]);
     int status = 0;
-    rusage ru{};
-    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
-    }
+    rusage ru {};
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) { }
     maxRssKb = ru.ru_maxrss; // kilobytes on Linux
     if (got != sizeof m || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        out = Measurement{};
+        out = Measurement {};
         out.fail(WIFSIGNALED(status) ? "child killed by signal " + std::to_string(WTERMSIG(status))
                                      : "child failed (exit " + std::to_string(WEXITSTATUS(status)) + ")");
         return false;
@@ -278,10 +292,7 @@ class BlockReader {
 public:
     static constexpr size_t kBlockSize = 8u * 1024 * 1024;
 
-    explicit BlockReader(const std::string &path)
-        : m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))
-    {
-    }
+    explicit BlockReader(const std::string &path) : m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) { }
     ~BlockReader()
     {
         if (m_fd >= 0)
@@ -293,7 +304,7 @@ public:
 
     struct Block {
         std::unique_ptr<char[]> data;
-        size_t size = 0;     ///< whole lines
+        size_t size = 0; ///< whole lines
         size_t capacity = 0; ///< readable bytes from data (size + padding at least)
     };
 
@@ -330,8 +341,7 @@ public:
     }
 
     /// Calls fn(line, capacity) for each non-empty line of `b` (without its '\n').
-    template <typename Fn>
-    static void forEachLine(const Block &b, Fn &&fn)
+    template<typename Fn> static void forEachLine(const Block &b, Fn &&fn)
     {
         const char *data = b.data.get();
         size_t pos = 0;
@@ -367,6 +377,8 @@ Measurement measureLoad(const std::string &path, bool parallel)
     m.seconds = secondsSince(t0);
     m.cpuSeconds = cpuSeconds() - cpu0;
     m.peakRssKb = statusKb("VmHWM");
+    m.anonKb = statusKb("RssAnon");
+    m.fileKb = statusKb("RssFile");
     if (!ok) {
         m.fail(error);
         return m;
@@ -389,7 +401,7 @@ Measurement measureLoad(const std::string &path, bool parallel)
     m.sortSeconds = secondsSince(t1);
     if (all.size() != store.size())
         m.fail("inTimeRange over all time returned " + std::to_string(all.size()) + " of "
-               + std::to_string(store.size()) + " events");
+            + std::to_string(store.size()) + " events");
     return m;
 }
 
@@ -402,6 +414,7 @@ Measurement measureRead(const std::string &path)
         m.fail("cannot open " + path);
         return m;
     }
+    const double cpu0 = cpuSeconds();
     const auto t0 = Clock::now();
     for (;;) {
         BlockReader::Block b = in.next();
@@ -410,6 +423,7 @@ Measurement measureRead(const std::string &path)
         BlockReader::forEachLine(b, [&](std::string_view, size_t) { ++m.lines; });
     }
     m.seconds = secondsSince(t0);
+    m.cpuSeconds = cpuSeconds() - cpu0;
     m.ok = true;
     return m;
 }
@@ -427,6 +441,7 @@ Measurement measureDecode(const std::string &path, bool withHashes)
     DecodedEvent event;
     DecodeError error;
     uint64_t sink = 0;
+    const double cpu0 = cpuSeconds();
     const auto t0 = Clock::now();
     for (;;) {
         BlockReader::Block b = in.next();
@@ -444,6 +459,7 @@ Measurement measureDecode(const std::string &path, bool withHashes)
         });
     }
     m.seconds = secondsSince(t0);
+    m.cpuSeconds = cpuSeconds() - cpu0;
     m.duplicates = sink & 1; // keeps the hashes from being optimised away
     m.ok = m.rejected == 0;
     if (!m.ok)
@@ -491,6 +507,7 @@ Measurement measureAppend(const std::string &path)
         }
     }
     EventStore store;
+    const double cpu0 = cpuSeconds();
     const auto t0 = Clock::now();
     for (const DecodedBlock &db : blocks)
         m.events += db.events.size();
@@ -502,6 +519,7 @@ Measurement measureAppend(const std::string &path)
             store.append(d.event, d.hashes, 1, ++line);
     }
     m.seconds = secondsSince(t0);
+    m.cpuSeconds = cpuSeconds() - cpu0;
     m.memoryUsage = store.memoryUsage();
     m.ok = m.rejected == 0;
     if (!m.ok)
@@ -534,7 +552,10 @@ struct Series {
     }
 };
 
-double mib(double bytes) { return bytes / (1024.0 * 1024.0); }
+double mib(double bytes)
+{
+    return bytes / (1024.0 * 1024.0);
+}
 
 std::string shellQuoted(const std::string &s)
 {
@@ -558,24 +579,58 @@ uint64_t warmPageCache(const std::string &path)
     return lines;
 }
 
-/// `cat FILE | wc -c`: seconds, and the byte count wc printed.
-double timeCat(const std::string &path, uint64_t &counted)
+double childrenCpuSeconds()
 {
+    rusage ru {};
+    getrusage(RUSAGE_CHILDREN, &ru);
+    auto s = [](const timeval &t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+    return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+/// `cat FILE | wc -c`: wall seconds (or -1), its CPU time (sh, cat and wc), and the byte
+/// count wc printed. With `oneCpu`, the pipeline is pinned to one CPU: on a VM with few
+/// CPUs, a pipe between two CPUs costs a cross-CPU wake-up per 64 KiB and can take twice as
+/// long as on one, so the unpinned figure depends on what else the machine is doing.
+double timeCat(const std::string &path, bool oneCpu, double &cpu, uint64_t &counted)
+{
+    cpu_set_t saved;
+    CPU_ZERO(&saved);
+    const bool pin = oneCpu && sched_getaffinity(0, sizeof saved, &saved) == 0;
+    if (pin) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        for (int c = 0; c < CPU_SETSIZE; ++c) {
+            if (CPU_ISSET(c, &saved)) {
+                CPU_SET(c, &one);
+                break;
+            }
+        }
+        sched_setaffinity(0, sizeof one, &one); // inherited by sh, cat and wc
+    }
     const std::string command = "cat " + shellQuoted(path) + " | wc -c";
+    const double cpu0 = childrenCpuSeconds();
     const auto t0 = Clock::now();
     std::FILE *pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return -1;
     char buf[64] = {};
-    const size_t n = std::fread(buf, 1, sizeof buf - 1, pipe);
-    const int status = pclose(pipe);
+    size_t n = 0;
+    int status = -1;
+    if (pipe) {
+        n = std::fread(buf, 1, sizeof buf - 1, pipe);
+        status = pclose(pipe);
+    }
     const double seconds = secondsSince(t0);
+    cpu = childrenCpuSeconds() - cpu0;
+    if (pin)
+        sched_setaffinity(0, sizeof saved, &saved);
     buf[n] = 0;
     counted = std::strtoull(buf, nullptr, 10);
     return status == 0 ? seconds : -1;
 }
 
-const char *verdict(bool ok) { return ok ? "PASS" : "FAIL"; }
+const char *verdict(bool ok)
+{
+    return ok ? "PASS" : "FAIL";
+}
 
 void printEnvironment()
 {
@@ -589,18 +644,58 @@ void printEnvironment()
     std::printf("simdjson %s\n", SIMDJSON_STRINGIFY(SIMDJSON_VERSION));
     std::printf("  On-Demand builtin implementation in this translation unit: %s   (target ISA: %s;\n"
                 "    core/decoder.cpp is compiled with the same flags, so its On-Demand parser is this one)\n",
-                SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION), isa);
+        SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION), isa);
     std::printf("  simdjson::builtin_implementation()->name(): %s   (libsimdjson's own build)\n",
-                simdjson::builtin_implementation()->name().c_str());
+        simdjson::builtin_implementation()->name().c_str());
     std::printf("  simdjson::get_active_implementation()->name(): %s   (runtime dispatch: DOM, validate_utf8)\n",
-                simdjson::get_active_implementation()->name().c_str());
+        simdjson::get_active_implementation()->name().c_str());
 #if defined(NDEBUG)
     const char *build = "NDEBUG";
 #else
     const char *build = "assertions on (not a Release build: figures are not representative)";
 #endif
     std::printf("compiler %s, %s, %ld CPUs online, load average %s\n", __VERSION__, build,
-                sysconf(_SC_NPROCESSORS_ONLN), loadAverage().c_str());
+        sysconf(_SC_NPROCESSORS_ONLN), loadAverage().c_str());
+}
+
+/// --stage: one stage of the breakdown, best and median of --runs, each in its own child.
+int timeStage(const Options &o, const std::string &path)
+{
+    std::function<Measurement()> work;
+    if (o.stage == "read")
+        work = [&] { return measureRead(path); };
+    else if (o.stage == "decode")
+        work = [&] { return measureDecode(path, false); };
+    else if (o.stage == "hashes")
+        work = [&] { return measureDecode(path, true); };
+    else if (o.stage == "append")
+        work = [&] { return measureAppend(path); };
+    else if (o.stage == "sequential")
+        work = [&] { return measureLoad(path, false); };
+    else if (o.stage == "parallel")
+        work = [&] { return measureLoad(path, true); };
+    if (!work) {
+        std::fprintf(stderr, "unknown stage '%s'\n", o.stage.c_str());
+        return 2;
+    }
+    Series times, cpu;
+    long peakKb = 0;
+    for (int i = 0; i < o.runs; ++i) {
+        Measurement m;
+        long maxRss = 0;
+        if (!inChild(work, m, maxRss)) {
+            std::fprintf(stderr, "%s FAILED: %s\n", o.stage.c_str(), m.error);
+            return 2;
+        }
+        times.values.push_back(m.seconds);
+        cpu.values.push_back(m.cpuSeconds);
+        peakKb = std::max(peakKb, maxRss);
+    }
+    std::printf("stage %s: best %.1f ms, median %.1f ms (%s); CPU best %.1f ms, median %.1f ms; peak RSS %.1f MiB; "
+                "load average %s\n",
+        o.stage.c_str(), times.best() * 1e3, times.median() * 1e3, times.all().c_str(), cpu.best() * 1e3,
+        cpu.median() * 1e3, peakKb / 1024.0, loadAverage().c_str());
+    return 0;
 }
 
 int loadOnly(const Options &o, const std::string &path)
@@ -619,8 +714,8 @@ int loadOnly(const Options &o, const std::string &path)
         return 2;
     }
     std::printf("loaded %" PRIu64 " events (%zu rejected) in %.3f s (%s), peak RSS %.1f MiB, memoryUsage %.1f MiB\n",
-                report.accepted, report.rejected.size(), seconds, o.sequential ? "sequential" : "parallel",
-                statusKb("VmHWM") / 1024.0, mib(static_cast<double>(store.memoryUsage())));
+        report.accepted, report.rejected.size(), seconds, o.sequential ? "sequential" : "parallel",
+        statusKb("VmHWM") / 1024.0, mib(static_cast<double>(store.memoryUsage())));
     return report.rejected.empty() ? 0 : 2;
 }
 
@@ -658,9 +753,9 @@ int main(int argc, char **argv)
             if (active)
                 std::remove(path.c_str());
         }
-    } cleanup{path, temporary};
+    } cleanup {path, temporary};
 
-    struct stat st {};
+    struct stat st { };
     const bool reuse = !temporary && !o.regenerate && ::stat(path.c_str(), &st) == 0 && st.st_size > 0;
     uint64_t expectedEvents = 0;
     if (!o.loadOnly)
@@ -678,7 +773,7 @@ int main(int argc, char **argv)
         }
         std::printf("recording: wrote %s in %.1f s: %" PRIu64 " events in %" PRIu64 " flows (%" PRIu64
                     " redeliveries, %" PRIu64 " stamped before their cause)\n",
-                    path.c_str(), secondsSince(t0), stats.events, stats.flows, stats.redeliveries, stats.skewed);
+            path.c_str(), secondsSince(t0), stats.events, stats.flows, stats.redeliveries, stats.skewed);
         expectedEvents = stats.events;
     }
     if (o.loadOnly)
@@ -694,18 +789,26 @@ int main(int argc, char **argv)
     if (reuse)
         expectedEvents = lines;
     std::printf("file: %" PRIu64 " bytes (%.1f MiB), %" PRIu64 " lines, %.0f bytes a line on average\n", fileSize,
-                mib(static_cast<double>(fileSize)), lines,
-                lines ? static_cast<double>(fileSize) / static_cast<double>(lines) : 0.0);
+        mib(static_cast<double>(fileSize)), lines,
+        lines ? static_cast<double>(fileSize) / static_cast<double>(lines) : 0.0);
 
-    Series cat;
+    if (!o.stage.empty())
+        return timeStage(o, path);
+
+    Series cat, catCpu, catPinned;
     for (int i = 0; i < o.runs; ++i) {
-        uint64_t counted = 0;
-        const double s = timeCat(path, counted);
-        if (s < 0 || counted != fileSize) {
-            std::fprintf(stderr, "`cat | wc -c` failed or counted %" PRIu64 " bytes\n", counted);
-            return 2;
+        for (const bool pinned : {false, true}) {
+            uint64_t counted = 0;
+            double cpu = 0;
+            const double s = timeCat(path, pinned, cpu, counted);
+            if (s < 0 || counted != fileSize) {
+                std::fprintf(stderr, "`cat | wc -c` failed or counted %" PRIu64 " bytes\n", counted);
+                return 2;
+            }
+            (pinned ? catPinned : cat).values.push_back(s);
+            if (!pinned)
+                catCpu.values.push_back(cpu);
         }
-        cat.values.push_back(s);
     }
 
     // --- the load, each in a fresh child process --------------------------------------------
@@ -729,8 +832,8 @@ int main(int argc, char **argv)
         last = m;
     }
     if (!broken && last.events != expectedEvents) {
-        std::fprintf(stderr, "load FAILED: %" PRIu64 " events loaded, %" PRIu64 " expected\n", last.events,
-                     expectedEvents);
+        std::fprintf(
+            stderr, "load FAILED: %" PRIu64 " events loaded, %" PRIu64 " expected\n", last.events, expectedEvents);
         broken = true;
     }
     if (broken)
@@ -773,36 +876,49 @@ int main(int argc, char **argv)
     const bool rssOk = rssRatio <= kMustRssRatio;
 
     std::printf("\n== open recording: %" PRIu64 " events, %.1f MiB, best of %d ==\n", last.events,
-                mib(static_cast<double>(fileSize)), o.runs);
-    std::printf("cat FILE | wc -c      best %8.1f ms   median %8.1f ms   (%s)   %.0f MB/s\n", catBest * 1e3,
-                cat.median() * 1e3, cat.all().c_str(), static_cast<double>(fileSize) / 1e6 / catBest);
-    std::printf("JsonlReader::load     best %8.1f ms   median %8.1f ms   (%s)\n", loadBest * 1e3,
-                load.median() * 1e3, load.all().c_str());
-    std::printf("  CPU time (2 threads) best %7.1f ms   (%.2f cores busy)\n", loadCpu.best() * 1e3,
-                loadCpu.best() / loadBest);
+        mib(static_cast<double>(fileSize)), o.runs);
+    std::printf("cat FILE | wc -c      best %8.1f ms   median %8.1f ms   (%s)   %.0f MB/s, CPU %.1f ms\n",
+        catBest * 1e3, cat.median() * 1e3, cat.all().c_str(), static_cast<double>(fileSize) / 1e6 / catBest,
+        catCpu.best() * 1e3);
+    std::printf("  pinned to one CPU   best %8.1f ms   median %8.1f ms   (%s)   (reference: no cross-CPU pipe)\n",
+        catPinned.best() * 1e3, catPinned.median() * 1e3, catPinned.all().c_str());
+    std::printf("JsonlReader::load     best %8.1f ms   median %8.1f ms   (%s)\n", loadBest * 1e3, load.median() * 1e3,
+        load.all().c_str());
+    std::printf(
+        "  CPU time (2 threads) best %7.1f ms   (%.2f cores busy)\n", loadCpu.best() * 1e3, loadCpu.best() / loadBest);
     std::printf("  throughput          %.2f M events/s, %.0f MB/s\n", static_cast<double>(last.events) / loadBest / 1e6,
-                static_cast<double>(fileSize) / 1e6 / loadBest);
+        static_cast<double>(fileSize) / 1e6 / loadBest);
     std::printf("  first time-range query (sorts the time index lazily): best %.1f ms\n", sort.best() * 1e3);
-    std::printf("  %" PRIu64 " events, %" PRIu64 " correlations, %u types, %u sources, %" PRIu64
-                " duplicates, %" PRIu64 " rejected\n",
-                last.events, last.correlations, last.types, last.sources, last.duplicates, last.rejected);
+    std::printf("  %" PRIu64 " events, %" PRIu64 " correlations, %u types, %u sources, %" PRIu64 " duplicates, %" PRIu64
+                " rejected\n",
+        last.events, last.correlations, last.types, last.sources, last.duplicates, last.rejected);
     std::printf("memory                peak RSS %.1f MiB (child before load: %.1f MiB), store.memoryUsage() %.1f MiB\n",
-                peakRssKb / 1024.0, childRssBeforeKb / 1024.0, mib(static_cast<double>(last.memoryUsage)));
-    std::printf("                      memoryUsage / file size %.2fx\n", usageRatio);
+        peakRssKb / 1024.0, childRssBeforeKb / 1024.0, mib(static_cast<double>(last.memoryUsage)));
+    std::printf(
+        "                      after the load: RssAnon %.1f MiB, RssFile %.1f MiB; memoryUsage / file size %.2fx\n",
+        last.anonKb / 1024.0, last.fileKb / 1024.0, usageRatio);
 
     if (!stages.empty()) {
         std::printf("\nbreakdown (one thread each, own child process; best of %d):\n", o.runs);
         for (const Stage &stage : stages)
-            std::printf("  %-40s %8.1f ms  (%.2fx cat)\n", stage.name, stage.times.best() * 1e3,
-                        stage.times.best() / catBest);
+            std::printf(
+                "  %-40s %8.1f ms  (%.2fx cat)\n", stage.name, stage.times.best() * 1e3, stage.times.best() / catBest);
     }
 
     std::printf("\nload / cat      %.2fx (median %.2fx)   must <= %.0fx, aim %.0fx   %s%s\n", ratio, medianRatio,
-                kMustLoadRatio, kAimLoadRatio, verdict(loadOk), loadOk && ratio > kAimLoadRatio ? " (above aim)" : "");
+        kMustLoadRatio, kAimLoadRatio, verdict(loadOk), loadOk && ratio > kAimLoadRatio ? " (above aim)" : "");
+    const double pinnedRatio = loadBest / catPinned.best();
+    std::printf("load / pinned cat %.2fx (median %.2fx)   reference: %s against the must\n", pinnedRatio,
+        load.median() / catPinned.median(), verdict(pinnedRatio <= kMustLoadRatio));
+    if (catBest > 1.5 * catPinned.best())
+        std::printf("  note: the unpinned baseline is %.1fx the pinned one: on this machine the pipe between CPUs\n"
+                    "  dominates `cat | wc -c`, so the load/cat ratio above flatters the load\n",
+            catBest / catPinned.best());
     std::printf("peak RSS / file %.2fx                  must <= %.0fx, aim %.1fx %s%s\n", rssRatio, kMustRssRatio,
-                kAimRssRatio, verdict(rssOk), rssOk && rssRatio > kAimRssRatio ? " (above aim)" : "");
+        kAimRssRatio, verdict(rssOk), rssOk && rssRatio > kAimRssRatio ? " (above aim)" : "");
     std::printf("load average now %s%s\n", loadAverage().c_str(),
-                "   (other work on this machine makes timings noisy: compare best and median)");
-    std::printf("RESULT: %s\n", loadOk && rssOk ? "PASS" : "FAIL");
+        "   (other work on this machine makes timings noisy: compare best and median)");
+    std::printf("RESULT: %s%s\n", loadOk && rssOk ? "PASS" : "FAIL",
+        last.events < 500'000 ? "   (small run: fixed costs dominate, the ratios mean something at ~1M events)" : "");
     return o.check && !(loadOk && rssOk) ? 1 : 0;
 }

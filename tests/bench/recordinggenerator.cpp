@@ -48,7 +48,7 @@ public:
 
 private:
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    std::array<uint64_t, 4> m_s{};
+    std::array<uint64_t, 4> m_s {};
 };
 
 enum Source : uint8_t {
@@ -71,9 +71,21 @@ enum Source : uint8_t {
 };
 
 constexpr std::array<std::string_view, SourceCount> kSources = {
-    "order-service",    "inventory-service", "payment-service",      "fraud-service",     "billing-service",
-    "shipping-service", "notification-service", "analytics-service", "package-scanner",   "sorting-service",
-    "route-planner",    "delivery-service",  "warehouse-service",    "customer-service",  "audit-service",
+    "order-service",
+    "inventory-service",
+    "payment-service",
+    "fraud-service",
+    "billing-service",
+    "shipping-service",
+    "notification-service",
+    "analytics-service",
+    "package-scanner",
+    "sorting-service",
+    "route-planner",
+    "delivery-service",
+    "warehouse-service",
+    "customer-service",
+    "audit-service",
 };
 
 /// Services whose runtimes print microseconds; the others print milliseconds.
@@ -89,7 +101,7 @@ struct EventType {
     Source source;
     Payload payload;
     std::string_view reason; ///< failures say why (in `data`)
-    bool v2Rollout;          ///< schema v2 is being rolled out for this type
+    bool v2Rollout; ///< schema v2 is being rolled out for this type
 };
 
 // clang-format off
@@ -149,13 +161,14 @@ const std::array<FlowTemplate, 3> &flowTemplates()
 {
     static const std::array<FlowTemplate, 3> templates = {{
         {0, {4, 11, 7, 8, 1, 13, 14, 15, 16, 17, 19, 3}, {9, 5, 2, 18, 12, 10, 6}, 45}, // order saga
-        {20, {21, 29, 22, 27, 23, 24, 28, 25, 31, 32, 30}, {26, 21}, 40},             // package scans (fan-out)
-        {33, {34, 37, 17, 35, 39, 38, 32, 31}, {36, 18}, 15},                          // customer lifecycle
+        {20, {21, 29, 22, 27, 23, 24, 28, 25, 31, 32, 30}, {26, 21}, 40}, // package scans (fan-out)
+        {33, {34, 37, 17, 35, 39, 38, 32, 31}, {36, 18}, 15}, // customer lifecycle
     }};
     return templates;
 }
 
-constexpr std::array<std::string_view, 6> kHubs = {"Zürich-Mülligen", "Basel", "Genève", "Bern", "Lausanne", "Härkingen"};
+constexpr std::array<std::string_view, 6> kHubs
+    = {"Zürich-Mülligen", "Basel", "Genève", "Bern", "Lausanne", "Härkingen"};
 constexpr std::array<std::string_view, 3> kTiers = {"basic", "silver", "gold"};
 constexpr std::array<std::string_view, 4> kTenants = {"acme", "globex", "initech", "umbrella"};
 
@@ -171,8 +184,8 @@ Uuid makeUuid(Rng &rng)
         digits[i] = kHex[a & 15];
     for (int i = 16; i < 32; ++i, b >>= 4)
         digits[i] = kHex[b & 15];
-    digits[12] = '4';                          // version 4 (random)
-    digits[16] = "89ab"[variant];               // RFC 4122 variant
+    digits[12] = '4'; // version 4 (random)
+    digits[16] = "89ab"[variant]; // RFC 4122 variant
     Uuid u;
     size_t out = 0;
     for (int i = 0; i < 32; ++i) {
@@ -183,7 +196,10 @@ Uuid makeUuid(Rng &rng)
     return u;
 }
 
-void appendUuid(std::string &s, const Uuid &u) { s.append(u.data(), u.size()); }
+void appendUuid(std::string &s, const Uuid &u)
+{
+    s.append(u.data(), u.size());
+}
 
 void appendNumber(std::string &s, uint64_t v, int width = 0)
 {
@@ -210,7 +226,7 @@ struct Flow {
     const FlowTemplate *kind = nullptr;
     uint32_t length = 0;
     uint32_t cursor = 0; ///< position on the usual path
-    Uuid correlation{};
+    Uuid correlation {};
     std::vector<Uuid> ids;
     std::vector<int64_t> times;
     // The business entity the flow is about.
@@ -223,14 +239,12 @@ struct Flow {
 
 } // namespace
 
-RecordingGenerator::RecordingGenerator(uint64_t seed)
-    : m_seed(seed)
-{
-}
+RecordingGenerator::RecordingGenerator(uint64_t seed) : m_seed(seed)
+{ }
 
 bool RecordingGenerator::write(const std::string &path, uint64_t events, Stats &stats, std::string &error) const
 {
-    stats = Stats{};
+    stats = Stats {};
     const std::string temp = path + ".partial";
     std::FILE *file = std::fopen(temp.c_str(), "wb");
     if (!file) {
@@ -344,7 +358,8 @@ bool RecordingGenerator::write(const std::string &path, uint64_t events, Stats &
             appendNumber(line, f.amountCents / 100);
             line += '.';
             appendNumber(line, f.amountCents % 100, 2);
-            line += R"(,"currency":"EUR")";
+            if (type == &kTypes[0] || type->source == PaymentSvc)
+                line += R"(,"currency":"EUR")";
             if (type == &kTypes[0]) {
                 line += R"(,"items":[)";
                 for (uint32_t i = 0; i < f.items; ++i) {
@@ -384,13 +399,13 @@ bool RecordingGenerator::write(const std::string &path, uint64_t events, Stats &
         }
         line += '}';
         const uint32_t meta = rng.below(100);
-        if (meta < 12) {
+        if (meta < 8) {
             line += R"(,"metadata":{"traceparent":"00-)";
             appendHex(line, rng, 32);
             line += '-';
             appendHex(line, rng, 16);
             line += R"(-01"})";
-        } else if (meta < 20) {
+        } else if (meta < 18) {
             line += R"(,"metadata":{"tenant":")";
             line += kTenants[f.entity % kTenants.size()];
             line += R"("})";
