@@ -396,7 +396,9 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
     auto syntaxError = [&](simdjson::error_code err, od::document &doc) {
         std::string where;
         const char *loc = nullptr;
-        if (!doc.current_location().get(loc) && loc >= buf && loc < buf + bytes.size())
+        // "Ends early" has no useful position: simdjson reports where the open object began.
+        if (err != simdjson::INCOMPLETE_ARRAY_OR_OBJECT && !doc.current_location().get(loc) && loc >= buf
+            && loc < buf + bytes.size())
             where = " near byte " + std::to_string(offsetOf(loc) + 1);
         return fail({}, std::string("not valid JSON") + where + ": " + jsonProblem(err));
     };
