@@ -1,0 +1,269 @@
+#include "core/jsonchecks.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace eventlens::jsonchecks {
+
+/// Quotes a raw JSON token for a message, shortened so one bad event cannot flood the UI.
+std::string shown(std::string_view token)
+{
+    constexpr size_t kMax = 60;
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
+        token.remove_suffix(1);
+    if (token.size() <= kMax)
+        return std::string(token);
+    // Do not cut a UTF-8 sequence in half.
+    size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(token[cut]) & 0xC0) == 0x80)
+        --cut;
+    return std::string(token.substr(0, cut)) + "…";
+}
+
+const char *typeName(od::json_type t)
+{
+    switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+    }
+    return "a value";
+}
+
+/// Names a value a field did not want: scalars as written (`42`, `null`, `"x"`), containers
+/// by kind (their raw token is only the opening bracket).
+std::string describe(od::json_type type, std::string_view token)
+{
+    if (type == od::json_type::object || type == od::json_type::array)
+        return typeName(type);
+    return shown(token);
+}
+
+/// Whether a raw number token (maybe followed by whitespace) follows the JSON grammar.
+/// simdjson refuses some well-formed numbers (integers beyond 64 bits, exponents beyond
+/// the range of a double); the event is valid JSON all the same.
+bool isJsonNumber(std::string_view t)
+{
+    while (!t.empty() && isSpace(t.back()))
+        t.remove_suffix(1);
+    size_t i = 0;
+    const auto digitRun = [&] {
+        const size_t start = i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i;
+        return i > start;
+    };
+    if (i < t.size() && t[i] == '-')
+        ++i;
+    if (i < t.size() && t[i] == '0')
+        ++i;
+    else if (!digitRun())
+        return false;
+    if (i < t.size() && t[i] == '.') {
+        ++i;
+        if (!digitRun())
+            return false;
+    }
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+        ++i;
+        if (i < t.size() && (t[i] == '+' || t[i] == '-'))
+            ++i;
+        if (!digitRun())
+            return false;
+    }
+    return i == t.size();
+}
+
+/// Offset of the first byte that is not valid UTF-8 (only called once simdjson said so).
+size_t firstInvalidUtf8(std::string_view s)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
+    const size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char c = p[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + len > n)
+            return i;
+        for (size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+            || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/// Deepest nesting of objects/arrays outside strings. Only called on the way to rejecting
+/// an event (too deep input is named first, whatever else is wrong with it).
+unsigned maxNesting(std::string_view s)
+{
+    unsigned depth = 0, deepest = 0;
+    bool inString = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+/// Offset of the first non-blank byte after the top-level object (s.size() if there is
+/// none), or npos when the object does not close with matching brackets. Used to tell
+/// trailing content from an unclosed object when simdjson reports "ended early".
+size_t afterRootObject(std::string_view s, unsigned maxDepth)
+{
+    size_t i = 0;
+    while (i < s.size() && isSpace(s[i]))
+        ++i;
+    if (i == s.size() || s[i] != '{')
+        return std::string_view::npos;
+    std::string open; // the brackets still open, innermost last
+    bool inString = false;
+    for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            if (open.size() >= maxDepth)
+                return std::string_view::npos;
+            open.push_back(c);
+        } else if (c == '}' || c == ']') {
+            if (open.empty() || open.back() != (c == '}' ? '{' : '['))
+                return std::string_view::npos;
+            open.pop_back();
+            if (open.empty()) {
+                ++i;
+                while (i < s.size() && isSpace(s[i]))
+                    ++i;
+                return i;
+            }
+        }
+    }
+    return std::string_view::npos;
+}
+
+/// Walks a value to check it is well-formed JSON without building anything. Refuses to go
+/// more than `depthLeft` containers deep (DEPTH_ERROR), so recursion stays bounded by
+/// DecoderOptions::maxDepth whatever the input.
+simdjson::error_code validateValue(od::value value, unsigned depthLeft)
+{
+    od::json_type type;
+    if (auto err = value.type().get(type))
+        return err;
+    if ((type == od::json_type::object || type == od::json_type::array) && depthLeft == 0)
+        return simdjson::DEPTH_ERROR;
+    switch (type) {
+    case od::json_type::object: {
+        od::object object;
+        if (auto err = value.get_object().get(object))
+            return err;
+        for (auto member : object) {
+            od::field field;
+            if (auto err = std::move(member).get(field))
+                return err;
+            std::string_view key;
+            if (auto err = field.unescaped_key().get(key))
+                return err;
+            if (auto err = validateValue(field.value(), depthLeft - 1))
+                return err;
+        }
+        return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+        od::array array;
+        if (auto err = value.get_array().get(array))
+            return err;
+        for (auto element : array) {
+            od::value item;
+            if (auto err = element.get(item))
+                return err;
+            if (auto err = validateValue(item, depthLeft - 1))
+                return err;
+        }
+        return simdjson::SUCCESS;
+    }
+    case od::json_type::number:
+        if (!value.get_number().error())
+            return simdjson::SUCCESS;
+        return isJsonNumber(value.raw_json_token()) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    case od::json_type::string:
+        return value.get_string().error();
+    case od::json_type::boolean:
+        return value.get_bool().error();
+    case od::json_type::null: {
+        bool isNull = false;
+        if (auto err = value.is_null().get(isNull))
+            return err;
+        return isNull ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+    }
+    }
+    return simdjson::INCORRECT_TYPE;
+}
+
+/// simdjson's messages in the words of someone reading a log line.
+std::string jsonProblem(simdjson::error_code err)
+{
+    switch (err) {
+    case simdjson::TAPE_ERROR:
+        return "malformed JSON (a missing or extra comma, colon, quote or bracket)";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+        return "the input ends before an object or array is closed";
+    case simdjson::UNCLOSED_STRING:
+        return "a string is opened but never closed";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+        return "a bare word where a value should be (only true, false and null are allowed)";
+    case simdjson::NUMBER_ERROR:
+        return "a malformed number";
+    case simdjson::STRING_ERROR:
+        return "a malformed string (a bad escape or a raw control character)";
+    case simdjson::EMPTY:
+        return "no JSON value (empty or blank)";
+    case simdjson::INCORRECT_TYPE:
+        return "not a JSON value";
+    default:
+        return simdjson::error_message(err);
+    }
+}
+
+} // namespace eventlens::jsonchecks
