@@ -79,9 +79,9 @@ int validate(const std::vector<std::string> &files, Format format, std::ostream 
     } else {
         for (const RecordingReport &r : reports) {
             const bool ok = r.rejected.empty() && !r.truncatedTail;
-            out << r.path << ": " << (ok ? "ok" : "problems") << " — " << r.lines << (r.lines == 1 ? " line, " : " lines, ")
-                << r.accepted << " accepted, " << r.rejected.size() << " rejected"
-                << (r.truncatedTail ? ", truncated tail" : "") << '\n';
+            out << r.path << ": " << (ok ? "ok" : "problems") << " — " << r.lines
+                << (r.lines == 1 ? " line, " : " lines, ") << r.accepted << " accepted, " << r.rejected.size()
+                << " rejected" << (r.truncatedTail ? ", truncated tail" : "") << '\n';
             for (const RejectedLine &line : r.rejected)
                 out << "  line " << line.line << ": " << line.reason << '\n';
             if (r.truncatedTail)
@@ -120,15 +120,16 @@ int stats(const std::vector<std::string> &files, Format format, std::ostream &ou
         for (size_t i = 0; i < n; ++i)
             if (const uint64_t c = count(i))
                 rows.emplace_back(std::string(name(i)), c);
-        std::sort(rows.begin(), rows.end(),
-                  [](const auto &a, const auto &b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
         return rows;
     };
     const auto types = counted([&](size_t i) { return store.ofType(static_cast<uint16_t>(i)).size(); },
                                [&](size_t i) { return store.typeName(static_cast<uint16_t>(i)); }, store.typeCount());
-    const auto sources = counted([&](size_t i) { return store.ofSource(static_cast<uint16_t>(i)).size(); },
-                                 [&](size_t i) { return store.sourceName(static_cast<uint16_t>(i)); },
-                                 store.sourceCount());
+    const auto sources =
+        counted([&](size_t i) { return store.ofSource(static_cast<uint16_t>(i)).size(); },
+                [&](size_t i) { return store.sourceName(static_cast<uint16_t>(i)); }, store.sourceCount());
     const uint64_t duplicates = store.duplicateCount();
     const size_t unseen = store.unseenCauses().size();
 
@@ -159,13 +160,16 @@ int stats(const std::vector<std::string> &files, Format format, std::ostream &ou
     summary.addRow({"Events", std::to_string(accepted) + " accepted",
                     "(" + std::to_string(accepted - duplicates) + " unique, " + std::to_string(duplicates)
                         + " duplicates: " + std::to_string(store.redeliveryCount()) + " redelivered, "
-                        + std::to_string(store.collisionCount()) + (store.collisionCount() == 1 ? " id collision)" : " id collisions)")});
+                        + std::to_string(store.collisionCount())
+                        + (store.collisionCount() == 1 ? " id collision)" : " id collisions)")});
     summary.addRow({"Rejected", std::to_string(rejected) + " lines",
                     tails ? "(+ " + std::to_string(tails) + " truncated tail" + (tails > 1 ? "s)" : ")") : ""});
     summary.addRow({"Flows", std::to_string(store.correlationCount()) + " correlations", ""});
-    summary.addRow({"Unseen causes", std::to_string(unseen), unseen ? "(causationIds naming no event in the input)" : ""});
+    summary.addRow(
+        {"Unseen causes", std::to_string(unseen), unseen ? "(causationIds naming no event in the input)" : ""});
     if (first != kNoTime)
-        summary.addRow({"Time span", formatDuration(last - first), "(" + formatTime(first) + " → " + formatTime(last) + ")"});
+        summary.addRow(
+            {"Time span", formatDuration(last - first), "(" + formatTime(first) + " → " + formatTime(last) + ")"});
     summary.print(out);
 
     auto section = [&](const char *title, const auto &rows) {
@@ -202,8 +206,8 @@ bool resolveCorrelation(const EventStore &store, const std::string &wanted, std:
         return true;
     }
     if (matches.empty()) {
-        err << "eventlens-cli: no event in the input has correlationId '" << wanted << "' ("
-            << store.correlationCount() << " correlations; `eventlens-cli stats` lists the input)\n";
+        err << "eventlens-cli: no event in the input has correlationId '" << wanted << "' (" << store.correlationCount()
+            << " correlations; `eventlens-cli stats` lists the input)\n";
     } else {
         err << "eventlens-cli: '" << wanted << "' matches " << matches.size() << " correlations:";
         for (size_t i = 0; i < std::min<size_t>(matches.size(), 5); ++i)
@@ -286,7 +290,8 @@ void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &ou
             if (node.redeliveries)
                 note("delivered ×" + std::to_string(node.redeliveries + 1));
             if (node.collisions)
-                note("id reused by " + std::to_string(node.collisions) + " other event" + (node.collisions > 1 ? "s" : ""));
+                note("id reused by " + std::to_string(node.collisions) + " other event"
+                     + (node.collisions > 1 ? "s" : ""));
             if (!node.inFlow)
                 note("from flow " + std::string(store.correlationId(node.event)));
             if (lagInto[n] && *lagInto[n] < 0)

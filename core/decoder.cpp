@@ -23,8 +23,8 @@ namespace {
 struct Member {
     bool present = false;
     od::json_type type = od::json_type::null;
-    std::string_view token;  ///< raw JSON token (for messages)
-    std::string_view text;   ///< string value: a view of the input, or of the parser's buffer when escaped
+    std::string_view token; ///< raw JSON token (for messages)
+    std::string_view text;  ///< string value: a view of the input, or of the parser's buffer when escaped
     bool escaped = false;
     int64_t integer = 0;
     bool isInteger = false;
@@ -52,8 +52,9 @@ enum Key : int {
 };
 
 constexpr std::string_view kKeyNames[K_count] = {
-    "eventId", "eventType", "eventVersion", "timestamp",   "source",       "correlationId", "causationId", "metadata",
-    "specversion", "id",    "type",         "time",        "correlationid", "causationid",  "eventversion", kRecorderMember,
+    "eventId",      "eventType",     "eventVersion", "timestamp", "source", "correlationId", "causationId",
+    "metadata",     "specversion",   "id",           "type",      "time",   "correlationid", "causationid",
+    "eventversion", kRecorderMember,
 };
 
 Key keyOf(std::string_view key)
@@ -71,11 +72,8 @@ struct Decoder::Impl {
     std::string copy; ///< padded copy for callers whose buffer lacks simdjson's padding
 };
 
-Decoder::Decoder(DecoderOptions options)
-    : m_options(options)
-    , m_impl(std::make_unique<Impl>())
-{
-}
+Decoder::Decoder(DecoderOptions options) : m_options(options), m_impl(std::make_unique<Impl>())
+{ }
 
 Decoder::~Decoder() = default;
 
@@ -110,8 +108,8 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
         return fail({}, "event is " + std::to_string(bytes.size()) + " bytes, over the limit of "
                             + std::to_string(m_options.maxEventBytes) + " bytes");
     if (const void *nul = std::memchr(bytes.data(), 0, bytes.size()))
-        return fail({}, "contains a NUL byte at byte "
-                            + std::to_string(static_cast<const char *>(nul) - bytes.data() + 1));
+        return fail({},
+                    "contains a NUL byte at byte " + std::to_string(static_cast<const char *>(nul) - bytes.data() + 1));
     if (!simdjson::validate_utf8(bytes.data(), bytes.size()))
         return fail({}, "invalid UTF-8 at byte " + std::to_string(firstInvalidUtf8(bytes) + 1));
     nestingUnchecked = true;
@@ -197,7 +195,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
     }
 
     Member members[K_count];
-    size_t recorderStart = 0;     // offset of the recorder member's key quote, 0 if none
+    size_t recorderStart = 0; // offset of the recorder member's key quote, 0 if none
     bool recorderLast = false;
 
     for (auto entry : object) {
@@ -398,8 +396,8 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
         const Member &m = members[key];
         const std::string name(kKeyNames[key]);
         if (!m.present)
-            return fail(name, cloudEvent ? "required but missing (EventLens needs the event time)"
-                                         : "required but missing");
+            return fail(name,
+                        cloudEvent ? "required but missing (EventLens needs the event time)" : "required but missing");
         if (m.type != od::json_type::string)
             return fail(name, "must be an RFC 3339 time string, got " + describe(m.type, m.token));
         if (auto ns = parseRfc3339(m.text)) {
@@ -412,8 +410,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
         else if (unsigned year = 0;
                  std::from_chars(m.text.data(), m.text.data() + std::min<size_t>(m.text.size(), 4), year).ptr
                      == m.text.data() + 4
-                 && (year < 1678 || year > 2261)
-                 && parseRfc3339(std::string("2000") + std::string(m.text.substr(4))))
+                 && (year < 1678 || year > 2261) && parseRfc3339(std::string("2000") + std::string(m.text.substr(4))))
             why += " (the year is outside 1678–2261)"; // and not, say, Feb 29 of a common year
         return fail(name, why);
     };
@@ -439,8 +436,8 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
                 return true;
             }
             if (ec == std::errc::result_out_of_range && end == m.text.data() + m.text.size())
-                return fail(name, "must be an integer from 1 to " + std::to_string(UINT32_MAX) + ", got "
-                                      + shown(m.token));
+                return fail(name,
+                            "must be an integer from 1 to " + std::to_string(UINT32_MAX) + ", got " + shown(m.token));
         }
         return fail(name, "must be an integer ≥ 1, got " + describe(m.type, m.token));
     };
@@ -470,10 +467,9 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
             }
         }
     } else {
-        if (!requiredString(K_eventId, out.eventId) || !requiredString(K_eventType, out.eventType)
-            || !time(K_timestamp) || !requiredString(K_source, out.source)
-            || !optionalString(K_correlationId, out.correlationId) || !optionalString(K_causationId, out.causationId)
-            || !version(K_eventVersion))
+        if (!requiredString(K_eventId, out.eventId) || !requiredString(K_eventType, out.eventType) || !time(K_timestamp)
+            || !requiredString(K_source, out.source) || !optionalString(K_correlationId, out.correlationId)
+            || !optionalString(K_causationId, out.causationId) || !version(K_eventVersion))
             return false;
     }
     if (out.correlationId.empty())

@@ -24,9 +24,9 @@ constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 /// decoder was given (so the store can keep them without copying), except for strings
 /// that held JSON escapes: those point into `unescaped`, owned by this object.
 struct DecodedEvent {
-    std::string_view raw;       ///< the whole input, as received
-    size_t eventLength = 0;     ///< bytes of `raw` that are the event itself, without the
-                                ///< recorder's reserved member (used to tell redeliveries)
+    std::string_view raw;   ///< the whole input, as received
+    size_t eventLength = 0; ///< bytes of `raw` that are the event itself, without the
+                            ///< recorder's reserved member (used to tell redeliveries)
     std::string_view eventId;
     std::string_view eventType;
     std::string_view source;

@@ -29,16 +29,13 @@ EventStore::Hashes EventStore::Hashes::of(const DecodedEvent &e)
     return h;
 }
 
-EventStore::EventStore(Options options)
-    : m_options(options)
+EventStore::EventStore(Options options) : m_options(options)
 {
     addOrigin("live");
 }
 
-EventStore::EventStore()
-    : EventStore(Options{})
-{
-}
+EventStore::EventStore() : EventStore(Options{})
+{ }
 
 EventStore::~EventStore() = default;
 

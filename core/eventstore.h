@@ -17,23 +17,23 @@ namespace eventlens {
 /// One stored event: fixed size, no pointers. Strings are ids into the store's tables.
 struct EventRecord {
     int64_t timestampNs;
-    int64_t receivedNs;        ///< kNoTime when unknown
-    uint32_t chunk;            ///< arena chunk holding the raw bytes
-    uint32_t offset;           ///< within the chunk
-    uint32_t length;           ///< raw bytes as received
-    uint32_t eventLength;      ///< bytes that are the event itself (see DecodedEvent)
-    uint32_t eventId;          ///< IdTable id
-    uint32_t correlationId;    ///< IdTable id, or kNone
-    uint32_t causationId;      ///< IdTable id, or kNone
-    uint32_t nextInCorrelation;///< next event of the same correlation, or kNone
-    uint32_t nextEffect;       ///< next effect of the same cause, or kNone
-    uint32_t line;             ///< line in the origin file (0 when live)
-    uint16_t origin;           ///< index into origins()
+    int64_t receivedNs;         ///< kNoTime when unknown
+    uint32_t chunk;             ///< arena chunk holding the raw bytes
+    uint32_t offset;            ///< within the chunk
+    uint32_t length;            ///< raw bytes as received
+    uint32_t eventLength;       ///< bytes that are the event itself (see DecodedEvent)
+    uint32_t eventId;           ///< IdTable id
+    uint32_t correlationId;     ///< IdTable id, or kNone
+    uint32_t causationId;       ///< IdTable id, or kNone
+    uint32_t nextInCorrelation; ///< next event of the same correlation, or kNone
+    uint32_t nextEffect;        ///< next effect of the same cause, or kNone
+    uint32_t line;              ///< line in the origin file (0 when live)
+    uint16_t origin;            ///< index into origins()
     uint16_t type;
     uint16_t source;
-    uint16_t topic;            ///< kNoName when none
+    uint16_t topic; ///< kNoName when none
     uint16_t version;
-    uint16_t flags;            ///< EventFlag bits
+    uint16_t flags; ///< EventFlag bits
 };
 
 /// The in-memory event store: append-only, compact, indexed.
@@ -94,8 +94,8 @@ public:
 
     // --- events -----------------------------------------------------------------------
     uint32_t endIndex() const { return m_base + static_cast<uint32_t>(m_records.size()); } ///< one past the last
-    uint32_t firstIndex() const { return m_base; }  ///< oldest retained event
-    size_t size() const { return m_records.size(); } ///< retained events
+    uint32_t firstIndex() const { return m_base; }                                         ///< oldest retained event
+    size_t size() const { return m_records.size(); }                                       ///< retained events
     bool contains(uint32_t index) const { return index >= m_base && index < endIndex(); }
     const EventRecord &record(uint32_t index) const { return m_records[index - m_base]; }
     std::string_view raw(uint32_t index) const;
@@ -104,7 +104,10 @@ public:
     std::string_view causationId(uint32_t index) const;
     std::string_view typeName(uint16_t type) const { return m_types.str(type); }
     std::string_view sourceName(uint16_t source) const { return m_sources.str(source); }
-    std::string_view topicName(uint16_t topic) const { return topic == kNoName ? std::string_view{} : m_topics.str(topic); }
+    std::string_view topicName(uint16_t topic) const
+    {
+        return topic == kNoName ? std::string_view{} : m_topics.str(topic);
+    }
     std::string_view originName(uint16_t origin) const { return m_origins.str(origin); }
     uint16_t typeCount() const { return static_cast<uint16_t>(m_types.size()); }
     uint16_t sourceCount() const { return static_cast<uint16_t>(m_sources.size()); }
@@ -130,8 +133,7 @@ public:
     }
     std::span<const uint32_t> ofSource(uint16_t source) const
     {
-        return source < m_bySource.size() ? std::span<const uint32_t>(m_bySource[source])
-                                          : std::span<const uint32_t>();
+        return source < m_bySource.size() ? std::span<const uint32_t>(m_bySource[source]) : std::span<const uint32_t>();
     }
     uint16_t findType(std::string_view name) const;
     uint16_t findSource(std::string_view name) const;
@@ -154,7 +156,7 @@ public:
 private:
     struct Chunk {
         std::unique_ptr<char[]> data;
-        size_t size = 0;     ///< bytes in use
+        size_t size = 0; ///< bytes in use
         size_t capacity = 0;
         uint32_t lastEvent = kNone; ///< newest event whose bytes are here
     };

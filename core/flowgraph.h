@@ -19,14 +19,14 @@ struct FlowGraph {
         std::string eventId;
         uint32_t event = UINT32_MAX; ///< store index; UINT32_MAX for a ghost
         bool ghost = false;
-        bool inFlow = true;          ///< false for a cause that belongs to another correlation
-        uint32_t duplicates = 0;     ///< later copies of this eventId anywhere in the input
-        uint32_t redeliveries = 0;   ///< of those in this flow: identical bytes
-        uint32_t collisions = 0;     ///< of those in this flow: same id, different content
+        bool inFlow = true;        ///< false for a cause that belongs to another correlation
+        uint32_t duplicates = 0;   ///< later copies of this eventId anywhere in the input
+        uint32_t redeliveries = 0; ///< of those in this flow: identical bytes
+        uint32_t collisions = 0;   ///< of those in this flow: same id, different content
     };
     struct Edge {
-        size_t cause;  ///< node index
-        size_t effect; ///< node index
+        size_t cause;                 ///< node index
+        size_t effect;                ///< node index
         std::optional<int64_t> lagNs; ///< effect.timestamp − cause.timestamp; none for a ghost cause
     };
 

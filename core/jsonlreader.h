@@ -29,7 +29,7 @@ struct RecordingReport {
     /// The file does not end in a newline and its last line is not a whole event: the
     /// writer was interrupted. Reported apart from corrupt lines; the line is not loaded.
     bool truncatedTail = false;
-    RejectedLine tail;   ///< the torn line, when truncatedTail
+    RejectedLine tail; ///< the torn line, when truncatedTail
     bool cancelled = false;
 };
 
@@ -46,7 +46,7 @@ public:
     struct Options {
         DecoderOptions decoder;
         size_t blockSize = 8u * 1024 * 1024; ///< bytes read at a time (at least 64); a longer line grows its block
-        bool parallel = true; ///< decode on a second thread
+        bool parallel = true;                ///< decode on a second thread
         /// Called on the calling thread after each block with (bytes done, file size);
         /// return false to cancel.
         std::function<bool(uint64_t, uint64_t)> progress;

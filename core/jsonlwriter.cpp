@@ -15,7 +15,10 @@ namespace eventlens {
 
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /// Counts lines in the file so the torn-line notice can say where it is.
 uint64_t countLines(int fd)
@@ -157,15 +160,11 @@ std::string_view withoutRecorderMember(std::string_view json, std::string &scrat
 
 } // namespace
 
-JsonlWriter::JsonlWriter()
-    : JsonlWriter(Options{})
-{
-}
+JsonlWriter::JsonlWriter() : JsonlWriter(Options{})
+{ }
 
-JsonlWriter::JsonlWriter(Options options)
-    : m_options(options)
-{
-}
+JsonlWriter::JsonlWriter(Options options) : m_options(options)
+{ }
 
 JsonlWriter::~JsonlWriter()
 {
@@ -186,7 +185,7 @@ bool JsonlWriter::open(const std::string &path)
         m_error = "cannot open '" + path + "' for writing: " + std::strerror(errno);
         return false;
     }
-    struct stat st {};
+    struct stat st { };
     if (::fstat(m_fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
         char last = '\n';
         if (::pread(m_fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {

@@ -24,7 +24,10 @@ bool digits(std::string_view s, size_t pos, size_t count, unsigned &out) noexcep
     return true;
 }
 
-bool isLeap(unsigned y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool isLeap(unsigned y) noexcept
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned daysInMonth(unsigned y, unsigned m) noexcept
 {
@@ -46,8 +49,7 @@ std::optional<int64_t> parseRfc3339(std::string_view s) noexcept
     if (!digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':'
         || !digits(s, 17, 2, second))
         return std::nullopt;
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59
-        || second > 60)
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60)
         return std::nullopt;
 
     size_t pos = 19;

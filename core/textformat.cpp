@@ -13,9 +13,8 @@ namespace {
 
 size_t displayWidth(const std::string &s)
 {
-    return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
+    return static_cast<size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 /// Three significant digits, trailing zeros dropped: 1.25, 12.3, 123.
@@ -67,7 +66,8 @@ std::string formatDuration(int64_t ns)
     char buf[48];
     const int64_t s = ns / 1'000'000'000;
     if (s < 3600)
-        std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+        std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(s / 60),
+                      static_cast<long long>(s % 60));
     else if (s < 86400)
         std::snprintf(buf, sizeof buf, "%lld h %02lld min", static_cast<long long>(s / 3600),
                       static_cast<long long>(s / 60 % 60));
