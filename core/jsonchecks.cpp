@@ -188,64 +188,6 @@ size_t afterRootObject(std::string_view s, unsigned maxDepth)
     return std::string_view::npos;
 }
 
-/// Walks a value to check it is well-formed JSON without building anything. Refuses to go
-/// more than `depthLeft` containers deep (DEPTH_ERROR), so recursion stays bounded by
-/// DecoderOptions::maxDepth whatever the input.
-simdjson::error_code validateValue(od::value value, unsigned depthLeft)
-{
-    od::json_type type;
-    if (auto err = value.type().get(type))
-        return err;
-    if ((type == od::json_type::object || type == od::json_type::array) && depthLeft == 0)
-        return simdjson::DEPTH_ERROR;
-    switch (type) {
-    case od::json_type::object: {
-        od::object object;
-        if (auto err = value.get_object().get(object))
-            return err;
-        for (auto member : object) {
-            od::field field;
-            if (auto err = std::move(member).get(field))
-                return err;
-            std::string_view key;
-            if (auto err = field.unescaped_key().get(key))
-                return err;
-            if (auto err = validateValue(field.value(), depthLeft - 1))
-                return err;
-        }
-        return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-        od::array array;
-        if (auto err = value.get_array().get(array))
-            return err;
-        for (auto element : array) {
-            od::value item;
-            if (auto err = element.get(item))
-                return err;
-            if (auto err = validateValue(item, depthLeft - 1))
-                return err;
-        }
-        return simdjson::SUCCESS;
-    }
-    case od::json_type::number:
-        if (!value.get_number().error())
-            return simdjson::SUCCESS;
-        return isJsonNumber(value.raw_json_token()) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-    case od::json_type::string:
-        return value.get_string().error();
-    case od::json_type::boolean:
-        return value.get_bool().error();
-    case od::json_type::null: {
-        bool isNull = false;
-        if (auto err = value.is_null().get(isNull))
-            return err;
-        return isNull ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
-    }
-    }
-    return simdjson::INCORRECT_TYPE;
-}
-
 /// simdjson's messages in the words of someone reading a log line.
 std::string jsonProblem(simdjson::error_code err)
 {

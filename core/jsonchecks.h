@@ -44,11 +44,6 @@ unsigned maxNesting(std::string_view s);
 /// trailing content from an unclosed object when simdjson reports "ended early".
 size_t afterRootObject(std::string_view s, unsigned maxDepth);
 
-/// Walks a value to check it is well-formed JSON without building anything. Refuses to go
-/// more than `depthLeft` containers deep (DEPTH_ERROR), so recursion stays bounded by
-/// DecoderOptions::maxDepth whatever the input.
-simdjson::error_code validateValue(od::value value, unsigned depthLeft);
-
 /// simdjson's messages in the words of someone reading a log line.
 std::string jsonProblem(simdjson::error_code err);
 
