@@ -23,13 +23,24 @@ namespace {
 struct Decoded {
     DecodedEvent event;
     EventStore::Hashes hashes;
-    uint64_t line;
+    uint64_t line; ///< within the batch, from 1
 };
 
-/// One block of the file, decoded: what the writer thread appends in one go.
+/// A block of the file, or a run of its whole lines: split off by the Splitter, decoded
+/// by decodeBatch(), then appended by the writer in one go. Line numbers in a batch count
+/// from 1 at its first line: the writer, which takes batches in file order, adds the lines
+/// before it. A parallel load cuts a block into a few batches, so that both decoders
+/// can work on it; the first carries the block's buffer, the last its end.
 struct Batch {
-    std::unique_ptr<char[]> buffer;
-    size_t size = 0; ///< bytes of buffer that hold whole lines
+    uint64_t seq = 0;               ///< position in the file, from 0 (parallel loads)
+    std::unique_ptr<char[]> buffer; ///< the block's bytes (the block's first batch only)
+    const char *data = nullptr;     ///< the block's bytes
+    size_t filled = 0;              ///< bytes read into the block (Decoder::kPadding more follow)
+    size_t size = 0;                ///< bytes of the block that hold whole lines
+    size_t decodeFrom = 0;          ///< the lines to decode: [decodeFrom, decodeTo)
+    size_t decodeTo = 0;
+    bool blockStart = true;
+    bool blockEnd = true;
     std::vector<Decoded> events;
     std::vector<RejectedLine> rejected;
     uint64_t lines = 0;
@@ -49,23 +60,20 @@ RejectedLine rejected(uint64_t line, std::string reason, std::string_view bytes)
     return {line, std::move(reason), std::string(bytes.substr(0, RejectedLine::kKeptBytes))};
 }
 
-/// Reads and decodes blocks. Runs on the reader thread (or inline when not parallel).
-class Producer {
+/// Reads blocks and splits off their whole lines; decodeBatch() decodes them. Runs on the
+/// splitter thread (or inline when not parallel).
+class Splitter {
 public:
-    Producer(int fd, const JsonlReader::Options &options)
-        : m_fd(fd)
-        , m_options(options)
-        , m_decoder(options.decoder)
-    {
-    }
+    Splitter(int fd, const JsonlReader::Options &options) : m_fd(fd), m_options(options) { }
 
-    /// The next batch; its `last` is set at end of file or on error.
+    /// The next batch, left for decodeBatch(); its `last` is set at end of file or on error.
     Batch next()
     {
         Batch batch;
         // At least one padding's worth: a zero block size would never reach the end of the file.
         size_t capacity = std::max({m_options.blockSize, Decoder::kPadding, m_carry.size() * 2});
         batch.buffer = std::make_unique_for_overwrite<char[]>(capacity + Decoder::kPadding);
+        batch.data = batch.buffer.get();
         size_t filled = m_carry.size();
         std::memcpy(batch.buffer.get(), m_carry.data(), m_carry.size());
         m_carry.clear();
@@ -89,6 +97,9 @@ public:
         }
         std::memset(batch.buffer.get() + filled, ' ', Decoder::kPadding);
         batch.bytesDone = m_bytesDone;
+        batch.filled = filled;
+        if (eof)
+            batch.last = true;
 
         char *data = batch.buffer.get();
         size_t start = 0;
@@ -134,7 +145,6 @@ public:
             const size_t lineEnd = nl ? static_cast<size_t>(nl - data) : end;
             m_skippedBytes += lineEnd - pos;
             keepHead(data + pos, lineEnd - pos);
-            ++m_line;
             ++batch.lines;
             if (nl) {
                 // Count the event's bytes as the decoder would: without the CR of a CRLF.
@@ -143,52 +153,24 @@ public:
                     if (m_skippedHead.size() > m_skippedBytes)
                         m_skippedHead.resize(m_skippedBytes);
                 }
-                batch.rejected.push_back(rejected(m_line,
+                batch.rejected.push_back(rejected(batch.lines,
                                                   "event is " + std::to_string(m_skippedBytes)
                                                       + " bytes, over the limit of "
                                                       + std::to_string(m_options.decoder.maxEventBytes) + " bytes",
                                                   m_skippedHead));
             } else {
                 // End of file inside the line (only then is there no newline here): a torn tail.
-                batch.tail = rejected(m_line, "truncated final line (no newline at end of file) of "
-                                                  + std::to_string(m_skippedBytes) + " bytes",
+                batch.tail = rejected(batch.lines,
+                                      "truncated final line (no newline at end of file) of "
+                                          + std::to_string(m_skippedBytes) + " bytes",
                                       m_skippedHead);
             }
             m_skipping = false;
             pos = nl ? lineEnd + 1 : end;
         }
 
-        // A guess, not a count: counting newlines costs as much as a third of decoding.
-        batch.events.reserve((end - pos) / 128 + 1);
-        DecodeError error;
-        while (pos < end) {
-            const char *nl = static_cast<const char *>(std::memchr(data + pos, '\n', end - pos));
-            const bool terminated = nl != nullptr;
-            size_t lineEnd = terminated ? static_cast<size_t>(nl - data) : end;
-            const size_t next = terminated ? lineEnd + 1 : end;
-            ++m_line;
-            ++batch.lines;
-            if (lineEnd > pos && data[lineEnd - 1] == '\r')
-                --lineEnd; // CRLF
-            const std::string_view line(data + pos, lineEnd - pos);
-            if (!isBlank(line)) {
-                Decoded &d = batch.events.emplace_back();
-                if (m_decoder.decode(line, filled + Decoder::kPadding - pos, d.event, error)) {
-                    d.hashes = EventStore::Hashes::of(d.event);
-                    d.line = m_line;
-                } else {
-                    batch.events.pop_back();
-                    if (terminated)
-                        batch.rejected.push_back(rejected(m_line, error.text(), line));
-                    else
-                        batch.tail = rejected(m_line, "truncated final line (no newline at end of file): " + error.text(),
-                                              line);
-                }
-            }
-            pos = next;
-        }
-        if (eof)
-            batch.last = true;
+        batch.decodeFrom = pos;
+        batch.decodeTo = end;
         return batch;
     }
 
@@ -202,9 +184,7 @@ private:
 
     int m_fd;
     const JsonlReader::Options &m_options;
-    Decoder m_decoder;
     std::string m_carry;
-    uint64_t m_line = 0;
     uint64_t m_bytesDone = 0;
     bool m_firstBlock = true;
     bool m_skipping = false;
@@ -213,46 +193,215 @@ private:
     std::string m_skippedHead;
 };
 
-/// A small bounded queue between the reader thread and the writer.
-class BatchQueue {
+/// Decodes the lines a Splitter left in `batch`, numbering them on from its lines so far.
+void decodeBatch(Decoder &decoder, Batch &batch)
+{
+    const char *data = batch.data;
+    const size_t end = batch.decodeTo;
+    const size_t capacity = batch.filled + Decoder::kPadding;
+    size_t pos = batch.decodeFrom;
+    // A guess, not a count: counting newlines costs as much as a third of decoding.
+    batch.events.reserve((end - std::min(pos, end)) / 128 + 1);
+    DecodeError error;
+    while (pos < end) {
+        const char *nl = static_cast<const char *>(std::memchr(data + pos, '\n', end - pos));
+        const bool terminated = nl != nullptr;
+        size_t lineEnd = terminated ? static_cast<size_t>(nl - data) : end;
+        const size_t next = terminated ? lineEnd + 1 : end;
+        const uint64_t line = ++batch.lines;
+        if (lineEnd > pos && data[lineEnd - 1] == '\r')
+            --lineEnd; // CRLF
+        const std::string_view bytes(data + pos, lineEnd - pos);
+        if (!isBlank(bytes)) {
+            Decoded &d = batch.events.emplace_back();
+            if (decoder.decode(bytes, capacity - pos, d.event, error)) {
+                d.hashes = EventStore::Hashes::of(d.event);
+                d.line = line;
+            } else {
+                batch.events.pop_back();
+                if (terminated)
+                    batch.rejected.push_back(rejected(line, error.text(), bytes));
+                else
+                    batch.tail =
+                        rejected(line, "truncated final line (no newline at end of file): " + error.text(), bytes);
+            }
+        }
+        pos = next;
+    }
+}
+
+/// Cuts a block's lines into at most `parts` batches of whole lines and about the same
+/// size, in file order; the first keeps the buffer and what the Splitter found, the last
+/// the end of the block.
+void cutBlock(Batch block, size_t parts, std::deque<Batch> &out)
+{
+    const size_t from = block.decodeFrom;
+    const size_t to = block.decodeTo;
+    size_t cut = from;
+    for (size_t k = 1; k < parts && to > from; ++k) {
+        // After the first newline at or past the last byte of the k-th share.
+        const size_t share = from + (to - from) * k / parts;
+        const size_t at = std::max(cut, share > 0 ? share - 1 : 0);
+        if (at >= to)
+            break;
+        const void *nl = std::memchr(block.data + at, '\n', to - at);
+        if (!nl)
+            break;
+        const size_t next = static_cast<size_t>(static_cast<const char *>(nl) - block.data) + 1;
+        if (next >= to)
+            break;
+        Batch &part = out.emplace_back();
+        part.data = block.data;
+        part.filled = block.filled;
+        part.size = block.size;
+        part.decodeFrom = cut;
+        part.decodeTo = next;
+        part.blockEnd = false;
+        if (cut == from) {
+            // The first batch: the block's buffer and the skipped line it ended, if any.
+            part.buffer = std::move(block.buffer);
+            part.lines = block.lines;
+            part.rejected = std::move(block.rejected);
+        } else {
+            part.blockStart = false;
+        }
+        cut = next;
+    }
+    if (cut > from) {
+        block.blockStart = false;
+        block.lines = 0;
+        block.rejected.clear();
+    }
+    block.decodeFrom = cut;
+    out.push_back(std::move(block));
+}
+
+/// The parallel load: a splitter thread reads blocks and cuts them into batches of whole
+/// lines, two workers decode batches (each with its own Decoder), and the calling thread
+/// takes them back in file order. At most kMaxInFlight batches are between the splitter
+/// and the writer at once.
+class Pipeline {
 public:
-    void push(Batch b)
+    static constexpr size_t kWorkers = 2;
+    static constexpr size_t kPartsPerBlock = 4;
+    static constexpr size_t kMaxInFlight = 3 * kPartsPerBlock;
+
+    Pipeline(Splitter &splitter, const DecoderOptions &decoderOptions) : m_splitter(splitter)
+    {
+        try {
+            m_threads.emplace_back([this] { split(); });
+            for (size_t i = 0; i < kWorkers; ++i)
+                m_threads.emplace_back([this, &decoderOptions] { work(decoderOptions); });
+        } catch (...) {
+            stop();
+            throw;
+        }
+    }
+    ~Pipeline() { stop(); }
+    Pipeline(const Pipeline &) = delete;
+    Pipeline &operator=(const Pipeline &) = delete;
+
+    /// The next batch in file order; the last one has `last` set (end of file or error).
+    Batch next()
     {
         std::unique_lock lock(m_mutex);
-        m_notFull.wait(lock, [&] { return m_batches.size() < kMax || m_closed; });
-        if (m_closed)
-            return;
-        m_batches.push_back(std::move(b));
-        m_notEmpty.notify_one();
+        if (m_taken) {
+            // The writer is done with the batch it took last: make room for more.
+            m_taken = false;
+            --m_inFlight;
+            m_roomCv.notify_one();
+        }
+        for (;;) {
+            for (auto it = m_done.begin(); it != m_done.end(); ++it) {
+                if (it->seq == m_nextSeq) {
+                    Batch batch = std::move(*it);
+                    m_done.erase(it);
+                    ++m_nextSeq;
+                    m_taken = true;
+                    return batch;
+                }
+            }
+            m_doneCv.wait(lock);
+        }
     }
-    Batch pop()
+
+    /// Stops and joins the threads (cancel, error, end); never blocks on a full queue.
+    void stop()
     {
-        std::unique_lock lock(m_mutex);
-        m_notEmpty.wait(lock, [&] { return !m_batches.empty(); });
-        Batch b = std::move(m_batches.front());
-        m_batches.pop_front();
-        m_notFull.notify_one();
-        return b;
-    }
-    /// Unblocks the producer for good (cancel).
-    void close()
-    {
-        std::lock_guard lock(m_mutex);
-        m_closed = true;
-        m_notFull.notify_all();
-    }
-    bool closed()
-    {
-        std::lock_guard lock(m_mutex);
-        return m_closed;
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_roomCv.notify_all();
+        m_workCv.notify_all();
+        for (auto &t : m_threads) {
+            if (t.joinable())
+                t.join();
+        }
     }
 
 private:
-    static constexpr size_t kMax = 3;
+    void split()
+    {
+        std::deque<Batch> parts;
+        for (uint64_t seq = 0;;) {
+            {
+                std::unique_lock lock(m_mutex);
+                m_roomCv.wait(lock, [&] { return m_inFlight + kPartsPerBlock <= kMaxInFlight || m_stop; });
+                if (m_stop)
+                    return;
+            }
+            Batch block = m_splitter.next();
+            const bool last = block.last;
+            cutBlock(std::move(block), kPartsPerBlock, parts);
+            for (Batch &part : parts)
+                part.seq = seq++;
+            {
+                std::lock_guard lock(m_mutex);
+                m_inFlight += parts.size();
+                std::move(parts.begin(), parts.end(), std::back_inserter(m_todo));
+                m_splitDone = last;
+            }
+            parts.clear();
+            m_workCv.notify_all();
+            if (last)
+                return;
+        }
+    }
+
+    void work(const DecoderOptions &decoderOptions)
+    {
+        Decoder decoder(decoderOptions);
+        for (;;) {
+            Batch batch;
+            {
+                std::unique_lock lock(m_mutex);
+                m_workCv.wait(lock, [&] { return !m_todo.empty() || m_splitDone || m_stop; });
+                if (m_stop || m_todo.empty())
+                    return;
+                batch = std::move(m_todo.front());
+                m_todo.pop_front();
+            }
+            decodeBatch(decoder, batch);
+            {
+                std::lock_guard lock(m_mutex);
+                m_done.push_back(std::move(batch));
+            }
+            m_doneCv.notify_one();
+        }
+    }
+
+    Splitter &m_splitter;
     std::mutex m_mutex;
-    std::condition_variable m_notFull, m_notEmpty;
-    std::deque<Batch> m_batches;
-    bool m_closed = false;
+    std::condition_variable m_roomCv, m_workCv, m_doneCv;
+    std::deque<Batch> m_todo;  ///< split, not yet decoded
+    std::vector<Batch> m_done; ///< decoded, in any order
+    size_t m_inFlight = 0;     ///< batches split and not yet released by the writer
+    uint64_t m_nextSeq = 0;    ///< the batch the writer takes next
+    bool m_taken = false;      ///< the writer holds a batch
+    bool m_splitDone = false;  ///< the last batch is split
+    bool m_stop = false;
+    std::vector<std::thread> m_threads;
 };
 
 /// Owns the file descriptor.
@@ -267,15 +416,11 @@ struct Fd {
 
 } // namespace
 
-JsonlReader::JsonlReader()
-    : JsonlReader(Options{})
-{
-}
+JsonlReader::JsonlReader() : JsonlReader(Options{})
+{ }
 
-JsonlReader::JsonlReader(Options options)
-    : m_options(std::move(options))
-{
-}
+JsonlReader::JsonlReader(Options options) : m_options(std::move(options))
+{ }
 
 bool JsonlReader::load(const std::string &path, EventStore &store, RecordingReport &report, std::string &error)
 {
@@ -287,7 +432,7 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
         error = "cannot open '" + path + "': " + std::strerror(errno);
         return false;
     }
-    struct stat st {};
+    struct stat st { };
     if (::fstat(file.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         error = "cannot read '" + path + "': it is a directory";
         return false;
@@ -298,7 +443,12 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
         store.reserve(total / 256);
 
     const uint16_t origin = store.addOrigin(path);
-    Producer producer(file.fd, m_options);
+    Splitter splitter(file.fd, m_options);
+
+    // The buffer of the block being appended, until an event of it is: only then does
+    // the store adopt it. Declared before the pipeline, which may still be decoding from it.
+    std::unique_ptr<char[]> blockBuffer;
+    size_t blockSize = 0;
 
     // Returns false when the caller cancelled or the file could not be read.
     auto consume = [&](Batch &batch) -> bool {
@@ -306,9 +456,14 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
             error = "cannot read '" + path + "': " + batch.error;
             return false;
         }
+        if (batch.blockStart) {
+            blockBuffer = std::move(batch.buffer);
+            blockSize = batch.size;
+        }
+        const uint64_t base = report.lines; // lines before this batch
         report.lines += batch.lines;
-        if (batch.size > 0 && !batch.events.empty())
-            store.adoptBuffer(std::move(batch.buffer), batch.size);
+        if (blockBuffer && blockSize > 0 && !batch.events.empty())
+            store.adoptBuffer(std::move(blockBuffer), blockSize);
         // Prefetching the id slots a few events ahead hides most of the store's cache misses.
         constexpr size_t kAhead = 8;
         const size_t n = batch.events.size();
@@ -318,15 +473,22 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
             if (i + kAhead < n)
                 store.prefetch(batch.events[i + kAhead].hashes);
             const Decoded &d = batch.events[i];
-            store.append(d.event, d.hashes, origin, static_cast<uint32_t>(std::min<uint64_t>(d.line, UINT32_MAX)));
+            store.append(d.event, d.hashes, origin,
+                         static_cast<uint32_t>(std::min<uint64_t>(base + d.line, UINT32_MAX)));
         }
         report.accepted += batch.events.size();
-        for (auto &r : batch.rejected)
+        for (auto &r : batch.rejected) {
+            r.line += base;
             report.rejected.push_back(std::move(r));
+        }
         if (batch.tail) {
             report.truncatedTail = true;
             report.tail = std::move(*batch.tail);
+            report.tail.line += base;
         }
+        if (!batch.blockEnd)
+            return true;
+        blockBuffer.reset(); // no event of the block was accepted
         report.bytes = batch.bytesDone;
         if (m_options.progress && !m_options.progress(batch.bytesDone, total)) {
             report.cancelled = true;
@@ -336,8 +498,10 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
     };
 
     if (!m_options.parallel) {
+        Decoder decoder(m_options.decoder);
         for (;;) {
-            Batch batch = producer.next();
+            Batch batch = splitter.next();
+            decodeBatch(decoder, batch);
             if (!consume(batch))
                 return report.cancelled;
             if (batch.last)
@@ -345,37 +509,16 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
         }
     }
 
-    BatchQueue queue;
-    std::atomic<bool> stop{false};
-    std::thread reader([&] {
-        for (;;) {
-            Batch batch = producer.next();
-            const bool last = batch.last;
-            if (stop.load(std::memory_order_relaxed)) {
-                batch.last = true;
-                queue.push(std::move(batch));
-                return;
-            }
-            queue.push(std::move(batch));
-            if (last || queue.closed())
-                return;
-        }
-    });
-    bool ok = true;
+    Pipeline pipeline(splitter, m_options.decoder);
     for (;;) {
-        Batch batch = queue.pop();
-        const bool last = batch.last;
+        Batch batch = pipeline.next();
         if (!consume(batch)) {
-            ok = report.cancelled;
-            stop = true;
-            queue.close();
-            break;
+            pipeline.stop();
+            return report.cancelled;
         }
-        if (last)
-            break;
+        if (batch.last)
+            return true;
     }
-    reader.join();
-    return ok;
 }
 
 } // namespace eventlens

@@ -35,18 +35,19 @@ struct RecordingReport {
 
 /// Reads JSON Lines recordings into an EventStore.
 ///
-/// A reader thread reads the file in large blocks, splits lines and decodes them with
-/// simdjson; the calling thread appends to the store (the store's single writer). Block
-/// buffers are handed to the store whole, so event bytes are never copied. Every bad line
-/// is reported by number and reason and the rest still load; a UTF-8 BOM at the start and
-/// CRLF line ends are accepted; a line longer than the event size limit is skipped
-/// without being held in memory.
+/// A reader thread reads the file in large blocks and cuts them into runs of whole lines,
+/// two more threads decode those with simdjson, and the calling thread appends them to the
+/// store in file order (it is the store's single writer). Block buffers are handed to the
+/// store whole, so event bytes are never copied. Every bad line is reported by number and
+/// reason and the rest still load; a UTF-8 BOM at the start and CRLF line ends are
+/// accepted; a line longer than the event size limit is skipped without being held in
+/// memory.
 class JsonlReader {
 public:
     struct Options {
         DecoderOptions decoder;
         size_t blockSize = 8u * 1024 * 1024; ///< bytes read at a time (at least 64); a longer line grows its block
-        bool parallel = true;                ///< decode on a second thread
+        bool parallel = true;                ///< read and decode on other threads
         /// Called on the calling thread after each block with (bytes done, file size);
         /// return false to cancel.
         std::function<bool(uint64_t, uint64_t)> progress;
