@@ -124,13 +124,14 @@ size_t firstInvalidUtf8(std::string_view s)
     return n;
 }
 
-/// Deepest nesting of objects/arrays outside strings. Only called on the way to rejecting
-/// an event (too deep input is named first, whatever else is wrong with it).
-unsigned maxNesting(std::string_view s)
+namespace {
+
+/// Calls `onBracket(c, i)` for each bracket outside strings from `i` on, until it returns
+/// false; returns where it stopped (s.size() at the end).
+template<typename F> size_t forEachBracket(std::string_view s, size_t i, F onBracket)
 {
-    unsigned depth = 0, deepest = 0;
     bool inString = false;
-    for (size_t i = 0; i < s.size(); ++i) {
+    for (; i < s.size(); ++i) {
         const char c = s[i];
         if (inString) {
             if (c == '\\')
@@ -139,12 +140,27 @@ unsigned maxNesting(std::string_view s)
                 inString = false;
         } else if (c == '"') {
             inString = true;
-        } else if (c == '{' || c == '[') {
-            deepest = std::max(deepest, ++depth);
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
+        } else if ((c == '{' || c == '[' || c == '}' || c == ']') && !onBracket(c, i)) {
+            return i;
         }
     }
+    return s.size();
+}
+
+} // namespace
+
+/// Deepest nesting of objects/arrays outside strings. Only called on the way to rejecting
+/// an event (too deep input is named first, whatever else is wrong with it).
+unsigned maxNesting(std::string_view s)
+{
+    unsigned depth = 0, deepest = 0;
+    forEachBracket(s, 0, [&](char c, size_t) {
+        if (c == '{' || c == '[')
+            deepest = std::max(deepest, ++depth);
+        else if (depth > 0)
+            --depth;
+        return true;
+    });
     return deepest;
 }
 
@@ -159,33 +175,25 @@ size_t afterRootObject(std::string_view s, unsigned maxDepth)
     if (i == s.size() || s[i] != '{')
         return std::string_view::npos;
     std::string open; // the brackets still open, innermost last
-    bool inString = false;
-    for (; i < s.size(); ++i) {
-        const char c = s[i];
-        if (inString) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '{' || c == '[') {
-            if (open.size() >= maxDepth)
-                return std::string_view::npos;
+    bool closed = false, broken = false;
+    size_t end = forEachBracket(s, i, [&](char c, size_t) {
+        if (c == '{' || c == '[') {
+            broken = open.size() >= maxDepth;
             open.push_back(c);
-        } else if (c == '}' || c == ']') {
-            if (open.empty() || open.back() != (c == '}' ? '{' : '['))
-                return std::string_view::npos;
+        } else if (open.empty() || open.back() != (c == '}' ? '{' : '[')) {
+            broken = true;
+        } else {
             open.pop_back();
-            if (open.empty()) {
-                ++i;
-                while (i < s.size() && isSpace(s[i]))
-                    ++i;
-                return i;
-            }
+            closed = open.empty();
         }
-    }
-    return std::string_view::npos;
+        return !broken && !closed;
+    });
+    if (!closed)
+        return std::string_view::npos;
+    ++end;
+    while (end < s.size() && isSpace(s[end]))
+        ++end;
+    return end;
 }
 
 /// simdjson's messages in the words of someone reading a log line.
