@@ -79,9 +79,9 @@ int validate(const std::vector<std::string> &files, Format format, std::ostream 
     } else {
         for (const RecordingReport &r : reports) {
             const bool ok = r.rejected.empty() && !r.truncatedTail;
-            out << r.path << ": " << (ok ? "ok" : "problems") << " — " << r.lines
-                << (r.lines == 1 ? " line, " : " lines, ") << r.accepted << " accepted, " << r.rejected.size()
-                << " rejected" << (r.truncatedTail ? ", truncated tail" : "") << '\n';
+            out << r.path << ": " << (ok ? "ok" : "problems") << " — " << formatCount(r.lines)
+                << (r.lines == 1 ? " line, " : " lines, ") << formatCount(r.accepted) << " accepted, "
+                << formatCount(r.rejected.size()) << " rejected" << (r.truncatedTail ? ", truncated tail" : "") << '\n';
             for (const RejectedLine &line : r.rejected)
                 out << "  line " << line.line << ": " << line.reason << '\n';
             if (r.truncatedTail)
@@ -157,16 +157,14 @@ int stats(const std::vector<std::string> &files, Format format, std::ostream &ou
     }
 
     TextTable summary;
-    summary.addRow({"Events", std::to_string(accepted) + " accepted",
-                    "(" + std::to_string(accepted - duplicates) + " unique, " + std::to_string(duplicates)
-                        + " duplicates: " + std::to_string(store.redeliveryCount()) + " redelivered, "
-                        + std::to_string(store.collisionCount())
+    summary.addRow({"Events", formatCount(accepted) + " accepted",
+                    "(" + formatCount(accepted - duplicates) + " unique, " + formatCount(duplicates) + " duplicates: "
+                        + formatCount(store.redeliveryCount()) + " redelivered, " + formatCount(store.collisionCount())
                         + (store.collisionCount() == 1 ? " id collision)" : " id collisions)")});
-    summary.addRow({"Rejected", std::to_string(rejected) + " lines",
-                    tails ? "(+ " + std::to_string(tails) + " truncated tail" + (tails > 1 ? "s)" : ")") : ""});
-    summary.addRow({"Flows", std::to_string(store.correlationCount()) + " correlations", ""});
-    summary.addRow(
-        {"Unseen causes", std::to_string(unseen), unseen ? "(causationIds naming no event in the input)" : ""});
+    summary.addRow({"Rejected", formatCount(rejected) + " lines",
+                    tails ? "(+ " + formatCount(tails) + " truncated tail" + (tails > 1 ? "s)" : ")") : ""});
+    summary.addRow({"Flows", formatCount(store.correlationCount()) + " correlations", ""});
+    summary.addRow({"Unseen causes", formatCount(unseen), unseen ? "(causationIds naming no event in the input)" : ""});
     if (first != kNoTime)
         summary.addRow(
             {"Time span", formatDuration(last - first), "(" + formatTime(first) + " → " + formatTime(last) + ")"});
@@ -177,7 +175,7 @@ int stats(const std::vector<std::string> &files, Format format, std::ostream &ou
         TextTable table;
         table.setRightAligned(1);
         for (const auto &[name, c] : rows)
-            table.addRow({"  " + name, std::to_string(c), percent(c, accepted)});
+            table.addRow({"  " + name, formatCount(c), percent(c, accepted)});
         table.setRightAligned(2);
         table.print(out);
     };

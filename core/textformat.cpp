@@ -77,6 +77,14 @@ std::string formatDuration(int64_t ns)
     return buf;
 }
 
+std::string formatCount(uint64_t n)
+{
+    std::string digits = std::to_string(n);
+    for (size_t i = digits.size(); i > 3; i -= 3)
+        digits.insert(i - 3, 1, ',');
+    return digits;
+}
+
 std::string percent(uint64_t part, uint64_t whole)
 {
     if (whole == 0)

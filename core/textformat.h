@@ -13,6 +13,8 @@ std::string formatTime(int64_t utcNs);
 std::string formatClock(int64_t utcNs);
 /// A duration a person reads at a glance: "850 µs", "12.3 ms", "1.25 s", "2 min 03 s".
 std::string formatDuration(int64_t ns);
+/// A count grouped by thousands for reading: "1,000,000".
+std::string formatCount(uint64_t n);
 /// "12.5 %" of `part` in `whole` ("" when whole is 0).
 std::string percent(uint64_t part, uint64_t whole);
 

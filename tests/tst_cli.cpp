@@ -69,7 +69,7 @@ private slots:
         const Run r = cli({"validate", data("orders.jsonl")});
         QCOMPARE(r.exitCode, 1);
         const QString text = QString::fromUtf8(r.out);
-        QVERIFY2(text.contains("1759 lines, 1756 accepted, 3 rejected"), qPrintable(text));
+        QVERIFY2(text.contains("1,759 lines, 1,756 accepted, 3 rejected"), qPrintable(text));
         QVERIFY(text.contains("line 121: field 'timestamp'"));
         QVERIFY(text.contains("line 641: field 'source': required but missing"));
         QVERIFY(text.contains("line 1101: "));
