@@ -19,11 +19,12 @@ namespace {
 using Json = nlohmann::ordered_json; // keeps members in the documented order
 
 /// Loads every file into `store`; on an unreadable file says so on `err` and returns false.
-bool loadAll(const std::vector<std::string> &files, EventStore &store, std::vector<RecordingReport> &reports,
-             std::ostream &err)
+bool loadAll(const Input &input, EventStore &store, std::vector<RecordingReport> &reports, std::ostream &err)
 {
-    JsonlReader reader;
-    for (const std::string &path : files) {
+    JsonlReader::Options options;
+    options.decoder = input.decoder;
+    JsonlReader reader(options);
+    for (const std::string &path : input.files) {
         RecordingReport report;
         std::string error;
         if (!reader.load(path, store, report, error)) {
@@ -49,11 +50,11 @@ Json timeOrNull(int64_t ns)
 
 // --- validate -------------------------------------------------------------------------
 
-int validate(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err)
+int validate(const Input &input, Format format, std::ostream &out, std::ostream &err)
 {
     EventStore store;
     std::vector<RecordingReport> reports;
-    if (!loadAll(files, store, reports, err))
+    if (!loadAll(input, store, reports, err))
         return ExitUsage;
 
     bool clean = true;
@@ -93,11 +94,11 @@ int validate(const std::vector<std::string> &files, Format format, std::ostream 
 
 // --- stats ----------------------------------------------------------------------------
 
-int stats(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err)
+int stats(const Input &input, Format format, std::ostream &out, std::ostream &err)
 {
     EventStore store;
     std::vector<RecordingReport> reports;
-    if (!loadAll(files, store, reports, err))
+    if (!loadAll(input, store, reports, err))
         return ExitUsage;
 
     uint64_t accepted = 0, rejected = 0, tails = 0;
@@ -359,12 +360,11 @@ void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out
 
 } // namespace
 
-int flow(const std::vector<std::string> &files, const std::string &correlation, Format format, std::ostream &out,
-         std::ostream &err)
+int flow(const Input &input, const std::string &correlation, Format format, std::ostream &out, std::ostream &err)
 {
     EventStore store;
     std::vector<RecordingReport> reports;
-    if (!loadAll(files, store, reports, err))
+    if (!loadAll(input, store, reports, err))
         return ExitUsage;
     std::string id;
     if (!resolveCorrelation(store, correlation, id, err))

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/decoder.h"
+
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -15,12 +17,17 @@ enum ExitCode : int {
 
 enum class Format { Text, Json, Dot };
 
+/// What a command reads: recordings, and the decoder's limits for them.
+struct Input {
+    std::vector<std::string> files;
+    DecoderOptions decoder;
+};
+
 /// The commands behind eventlens-cli, kept here (not in app/) so tests reach them.
 /// Each writes its result to `out`, one-line problems to `err`, and returns an ExitCode.
-int validate(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err);
-int stats(const std::vector<std::string> &files, Format format, std::ostream &out, std::ostream &err);
+int validate(const Input &input, Format format, std::ostream &out, std::ostream &err);
+int stats(const Input &input, Format format, std::ostream &out, std::ostream &err);
 /// `correlation` may be a unique prefix of a correlationId.
-int flow(const std::vector<std::string> &files, const std::string &correlation, Format format, std::ostream &out,
-         std::ostream &err);
+int flow(const Input &input, const std::string &correlation, Format format, std::ostream &out, std::ostream &err);
 
 } // namespace eventlens::commands

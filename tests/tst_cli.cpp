@@ -82,11 +82,31 @@ private slots:
         const QString path = dir.filePath("clean.jsonl");
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(R"({"eventId":"a","eventType":"t","timestamp":"2026-01-01T00:00:00Z","source":"s"})" "\n");
+        f.write(R"({"eventId":"a","eventType":"t","timestamp":"2026-01-01T00:00:00Z","source":"s"})"
+                "\n");
         f.close();
         const Run r = cli({"validate", path});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("ok"));
+    }
+
+    void limitsAreConfigurable()
+    {
+        // The saga's events are 200 to 330 bytes and nest data objects two levels deep.
+        const Run small = cli({"validate", data("saga.jsonl"), "--max-event-size", "250", "--format", "json"});
+        QCOMPARE(small.exitCode, 1);
+        const QJsonArray rejected =
+            small.json().value("files").toArray().first().toObject().value("rejected").toArray();
+        QVERIFY(rejected.size() > 2);
+        QVERIFY2(rejected.first().toObject().value("reason").toString().contains("over the limit of 250 bytes"),
+                 small.out.constData());
+        const Run kib = cli({"stats", data("saga.jsonl"), "--max-event-size", "1KiB", "--format", "json"});
+        QCOMPARE(kib.json().value("accepted").toInt(), 14);
+
+        const Run shallow = cli({"stats", data("saga.jsonl"), "--max-depth", "1", "--format", "json"});
+        QCOMPARE(shallow.exitCode, 0);
+        QCOMPARE(shallow.json().value("accepted").toInt(), 0);
+        QCOMPARE(shallow.json().value("rejected").toInt(), 16);
     }
 
     void statsJson()

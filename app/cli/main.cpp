@@ -4,15 +4,34 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <map>
 
 using eventlens::commands::Format;
+using eventlens::commands::Input;
 
 namespace {
 
 Format toFormat(const std::string &name)
 {
     return name == "json" ? Format::Json : name == "dot" ? Format::Dot : Format::Text;
+}
+
+/// The options every command shares: the recordings, the output format and the decoder's limits.
+void addInputOptions(CLI::App *command, Input &input, std::string &format, const std::vector<std::string> &formats)
+{
+    command->add_option("files", input.files, "Recording files (.jsonl)")->required()->type_name("FILE");
+    std::string names;
+    for (const auto &f : formats)
+        names += (names.empty() ? "" : "|") + f;
+    command->add_option("--format", format, "Output format")->check(CLI::IsMember(formats))->type_name(names);
+    command
+        ->add_option("--max-event-size", input.decoder.maxEventBytes,
+                     "Reject events larger than this (e.g. 64KiB, 16MiB)")
+        ->transform(CLI::AsSizeValue(false))
+        ->type_name("SIZE")
+        ->capture_default_str();
+    command->add_option("--max-depth", input.decoder.maxDepth, "Reject events nested deeper than this")
+        ->check(CLI::Range(1u, 1000u))
+        ->capture_default_str();
 }
 
 } // namespace
@@ -25,28 +44,19 @@ int main(int argc, char **argv)
     app.require_subcommand(1);
     app.set_version_flag("--version", "eventlens-cli " EVENTLENS_VERSION);
 
-    std::vector<std::string> files;
+    Input input;
     std::string format = "text";
     std::string correlation;
 
     auto *validate = app.add_subcommand("validate", "Check recordings line by line; report every rejected line");
-    validate->add_option("files", files, "Recording files (.jsonl)")->required()->type_name("FILE");
-    validate->add_option("--format", format, "Output format")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->type_name("text|json");
+    addInputOptions(validate, input, format, {"text", "json"});
 
     auto *stats = app.add_subcommand("stats", "Counts, duplicates, flows, unseen causes, types and sources");
-    stats->add_option("files", files, "Recording files (.jsonl)")->required()->type_name("FILE");
-    stats->add_option("--format", format, "Output format")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->type_name("text|json");
+    addInputOptions(stats, input, format, {"text", "json"});
 
     auto *flow = app.add_subcommand("flow", "The causation graph of one business flow (correlationId)");
-    flow->add_option("files", files, "Recording files (.jsonl)")->required()->type_name("FILE");
+    addInputOptions(flow, input, format, {"text", "json", "dot"});
     flow->add_option("-c,--correlation", correlation, "correlationId, or a unique prefix of one")->required();
-    flow->add_option("--format", format, "Output format (dot: Graphviz)")
-        ->check(CLI::IsMember({"text", "json", "dot"}))
-        ->type_name("text|json|dot");
 
     try {
         app.parse(argc, argv);
@@ -63,10 +73,10 @@ int main(int argc, char **argv)
 
     std::ios::sync_with_stdio(false);
     if (validate->parsed())
-        return eventlens::commands::validate(files, toFormat(format), std::cout, std::cerr);
+        return eventlens::commands::validate(input, toFormat(format), std::cout, std::cerr);
     if (stats->parsed())
-        return eventlens::commands::stats(files, toFormat(format), std::cout, std::cerr);
+        return eventlens::commands::stats(input, toFormat(format), std::cout, std::cerr);
     if (flow->parsed())
-        return eventlens::commands::flow(files, correlation, toFormat(format), std::cout, std::cerr);
+        return eventlens::commands::flow(input, correlation, toFormat(format), std::cout, std::cerr);
     return eventlens::commands::ExitUsage;
 }
