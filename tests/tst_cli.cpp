@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <graphviz/cgraph.h>
+
 namespace {
 
 struct Run {
@@ -235,6 +237,13 @@ private slots:
         QVERIFY(r.out.contains(R"("cmd-checkout-1" -> "e-1" [style=dashed)"));
         QVERIFY(r.out.contains(R"("e-1" -> "e-2" [label="+45 ms"])"));
         QCOMPARE(r.out.count('\n'), r.out.count(";\n") + 2); // one statement a line: "{" and "}" aside
+
+        // Graphviz itself reads it: 6 nodes (the ghost included) and 5 edges.
+        Agraph_t *graph = agmemread(r.out.constData());
+        QVERIFY2(graph, "Graphviz could not parse the DOT output");
+        QCOMPARE(agnnodes(graph), 6);
+        QCOMPARE(agnedges(graph), 5);
+        agclose(graph);
     }
 
     void flowByUniquePrefix()
