@@ -1,0 +1,184 @@
+#include "core/embeddedbus.h"
+
+#include <zmq.hpp>
+
+#include <array>
+#include <chrono>
+#include <future>
+
+namespace eventlens {
+
+namespace {
+
+int64_t nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string boundEndpoint(zmq::socket_t &socket)
+{
+    return socket.get(zmq::sockopt::last_endpoint);
+}
+
+/// Reads one whole message (all its frames) from `from`; false when there is none.
+bool receiveMessage(zmq::socket_t &from, std::vector<zmq::message_t> &frames)
+{
+    frames.clear();
+    do {
+        zmq::message_t frame;
+        if (!from.recv(frame, zmq::recv_flags::dontwait))
+            return !frames.empty();
+        frames.push_back(std::move(frame));
+    } while (frames.back().more());
+    return true;
+}
+
+size_t sendMessage(zmq::socket_t &to, std::vector<zmq::message_t> &frames)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < frames.size(); ++i) {
+        bytes += frames[i].size();
+        to.send(frames[i], i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+    return bytes;
+}
+
+} // namespace
+
+bool EmbeddedBus::isLocalEndpoint(std::string_view endpoint)
+{
+    if (!endpoint.starts_with("tcp://"))
+        return true; // inproc://, ipc://: never leave the machine
+    std::string_view host = endpoint.substr(6);
+    host = host.substr(0, host.rfind(':'));
+    return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1" || host.starts_with("127.");
+}
+
+EmbeddedBus::EmbeddedBus(zmq::context_t &context) : EmbeddedBus(context, Options{})
+{ }
+
+EmbeddedBus::EmbeddedBus(zmq::context_t &context, Options options) : m_context(context), m_options(std::move(options))
+{ }
+
+EmbeddedBus::~EmbeddedBus()
+{
+    stop();
+}
+
+bool EmbeddedBus::start()
+{
+    if (isRunning())
+        return true;
+    m_error.clear();
+    m_warnings.clear();
+    for (const std::string *ep : {&m_options.publishers, &m_options.subscribers})
+        if (!isLocalEndpoint(*ep))
+            m_warnings.push_back("the bus binds " + *ep
+                                 + ", which other machines can reach; use 127.0.0.1 to keep it on this one");
+
+    static std::atomic<int> instances{0};
+    const std::string control = "inproc://eventlens-bus-control-" + std::to_string(instances++);
+    m_control = std::make_unique<zmq::socket_t>(m_context, zmq::socket_type::pair);
+    m_control->set(zmq::sockopt::linger, 0);
+    m_control->bind(control);
+
+    std::promise<std::string> started; // "" on success, else the error
+    auto ready = started.get_future();
+    m_thread = std::thread([this, control, &started] {
+        zmq::socket_t xsub(m_context, zmq::socket_type::xsub);
+        zmq::socket_t xpub(m_context, zmq::socket_type::xpub);
+        zmq::socket_t pair(m_context, zmq::socket_type::pair);
+        for (zmq::socket_t *s : {&xsub, &xpub, &pair})
+            s->set(zmq::sockopt::linger, 0);
+        // Unbounded queues: the bus must not drop what a slow subscriber has not read yet;
+        // memory, not silence, is the cost (drops are counted by the ingest, not here).
+        xsub.set(zmq::sockopt::rcvhwm, 0);
+        xpub.set(zmq::sockopt::sndhwm, 0);
+        try {
+            pair.connect(control);
+        } catch (const zmq::error_t &e) {
+            started.set_value(std::string("cannot reach the bus control socket: ") + e.what());
+            return;
+        }
+        try {
+            xsub.bind(m_options.publishers);
+        } catch (const zmq::error_t &e) {
+            started.set_value("cannot bind publishers endpoint " + m_options.publishers + ": " + e.what());
+            return;
+        }
+        try {
+            xpub.bind(m_options.subscribers);
+        } catch (const zmq::error_t &e) {
+            started.set_value("cannot bind subscribers endpoint " + m_options.subscribers + ": " + e.what());
+            return;
+        }
+        m_boundPublishers = boundEndpoint(xsub);
+        m_boundSubscribers = boundEndpoint(xpub);
+        started.set_value({});
+
+        std::vector<zmq::message_t> frames;
+        std::vector<std::string_view> views;
+        std::array<zmq::pollitem_t, 3> items{
+            {{xsub.handle(), 0, ZMQ_POLLIN, 0}, {xpub.handle(), 0, ZMQ_POLLIN, 0}, {pair.handle(), 0, ZMQ_POLLIN, 0}}};
+        for (;;) {
+            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(-1));
+            if (items[2].revents & ZMQ_POLLIN)
+                return; // stop
+            if (items[0].revents & ZMQ_POLLIN) {
+                // Drain what is there before polling again: one poll per batch, not per message.
+                for (int n = 0; n < 1024 && receiveMessage(xsub, frames); ++n) {
+                    const int64_t rx = nowNs();
+                    if (m_tap) {
+                        views.clear();
+                        for (const auto &f : frames)
+                            views.emplace_back(static_cast<const char *>(f.data()), f.size());
+                        m_tap(views, rx);
+                    }
+                    const size_t bytes = sendMessage(xpub, frames);
+                    m_messagesIn.fetch_add(1, std::memory_order_relaxed);
+                    m_bytesIn.fetch_add(bytes, std::memory_order_relaxed);
+                    m_messagesOut.fetch_add(1, std::memory_order_relaxed);
+                    m_bytesOut.fetch_add(bytes, std::memory_order_relaxed);
+                }
+            }
+            if (items[1].revents & ZMQ_POLLIN) {
+                // Subscriptions travel upstream so publishers filter at the source.
+                while (receiveMessage(xpub, frames)) {
+                    sendMessage(xsub, frames);
+                    m_subscriptions.fetch_add(1, std::memory_order_relaxed);
+                }
+            }
+        }
+    });
+    const std::string error = ready.get();
+    if (!error.empty()) {
+        m_thread.join();
+        m_control.reset();
+        m_error = error;
+        return false;
+    }
+    return true;
+}
+
+void EmbeddedBus::stop()
+{
+    if (!isRunning())
+        return;
+    m_control->send(zmq::str_buffer("stop"), zmq::send_flags::none);
+    m_thread.join();
+    m_control.reset();
+}
+
+EmbeddedBus::Stats EmbeddedBus::stats() const
+{
+    Stats s;
+    s.messagesIn = m_messagesIn.load(std::memory_order_relaxed);
+    s.bytesIn = m_bytesIn.load(std::memory_order_relaxed);
+    s.messagesOut = m_messagesOut.load(std::memory_order_relaxed);
+    s.bytesOut = m_bytesOut.load(std::memory_order_relaxed);
+    s.subscriptions = m_subscriptions.load(std::memory_order_relaxed);
+    return s;
+}
+
+} // namespace eventlens

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace zmq {
+class context_t;
+class socket_t;
+} // namespace zmq
+
+namespace eventlens {
+
+/// The embedded event bus: a ZeroMQ XSUB/XPUB forwarder. Publishers connect to one
+/// endpoint, subscribers to the other, and every published message is also handed to a
+/// tap (the session's ingest) on the bus thread.
+///
+/// Binds 127.0.0.1 unless the endpoints name another interface; binding anything but
+/// loopback works but leaves a warning. All bus sockets live on the bus's own thread;
+/// start() and stop() talk to it over an inproc PAIR socket and must be called from the
+/// same thread (the owner's). stop() never hangs: linger is 0 on every socket.
+class EmbeddedBus {
+public:
+    struct Options {
+        std::string publishers = "tcp://127.0.0.1:5555";  ///< publishers connect here (XSUB binds)
+        std::string subscribers = "tcp://127.0.0.1:5556"; ///< subscribers connect here (XPUB binds)
+    };
+    struct Stats {
+        uint64_t messagesIn = 0; ///< messages received from publishers
+        uint64_t bytesIn = 0;
+        uint64_t messagesOut = 0; ///< messages forwarded to subscribers
+        uint64_t bytesOut = 0;
+        uint64_t subscriptions = 0; ///< subscribe/unsubscribe messages from subscribers
+    };
+    /// Called on the bus thread for each published message: its frames and receive time.
+    using Tap = std::function<void(std::span<const std::string_view> frames, int64_t receivedNs)>;
+
+    explicit EmbeddedBus(zmq::context_t &context);
+    EmbeddedBus(zmq::context_t &context, Options options);
+    ~EmbeddedBus(); ///< stops
+    EmbeddedBus(const EmbeddedBus &) = delete;
+    EmbeddedBus &operator=(const EmbeddedBus &) = delete;
+
+    void setTap(Tap tap) { m_tap = std::move(tap); } ///< before start()
+
+    /// Binds both endpoints and starts forwarding. False, with error(), when an endpoint
+    /// cannot be bound (in use, malformed) — e.g. `cannot bind publishers endpoint
+    /// tcp://127.0.0.1:5555: Address already in use`.
+    bool start();
+    void stop();
+    bool isRunning() const { return m_thread.joinable(); }
+
+    /// The bound endpoints, with `*` ports resolved (e.g. tcp://127.0.0.1:41733).
+    const std::string &publishersEndpoint() const { return m_boundPublishers; }
+    const std::string &subscribersEndpoint() const { return m_boundSubscribers; }
+    const std::string &error() const { return m_error; }
+    /// Warnings about the configuration, e.g. a bind beyond loopback.
+    const std::vector<std::string> &warnings() const { return m_warnings; }
+    Stats stats() const;
+
+    /// Whether a tcp endpoint's host is a loopback address (non-tcp transports count as local).
+    static bool isLocalEndpoint(std::string_view endpoint);
+
+private:
+    zmq::context_t &m_context;
+    Options m_options;
+    Tap m_tap;
+    std::thread m_thread;
+    std::unique_ptr<zmq::socket_t> m_control; ///< owner's end of the control pair
+    std::string m_boundPublishers, m_boundSubscribers, m_error;
+    std::vector<std::string> m_warnings;
+    std::atomic<uint64_t> m_messagesIn{0}, m_bytesIn{0}, m_messagesOut{0}, m_bytesOut{0}, m_subscriptions{0};
+};
+
+} // namespace eventlens
