@@ -1,5 +1,6 @@
 #include "core/commands.h"
 
+#include "core/embeddedbus.h"
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
 #include "core/jsonlreader.h"
@@ -8,9 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <zmq.hpp>
+
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <ostream>
+#include <thread>
 
 namespace eventlens::commands {
 
@@ -404,6 +409,59 @@ int flow(const Input &input, const std::string &correlation, Format format, std:
     } else {
         printFlowText(store, g, out);
     }
+    return ExitOk;
+}
+
+// --- bus ------------------------------------------------------------------------------
+
+int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
+{
+    zmq::context_t context;
+    EmbeddedBus bus(context, {endpoints.publishers, endpoints.subscribers});
+    if (!bus.start()) {
+        for (const std::string &w : bus.warnings())
+            err << "eventlens-cli: warning: " << w << '\n';
+        err << "eventlens-cli: " << bus.error() << '\n';
+        return ExitUsage;
+    }
+    for (const std::string &w : bus.warnings())
+        err << "eventlens-cli: warning: " << w << '\n';
+    out << "EventLens bus running (Ctrl-C stops it)\n"
+        << "  publishers connect to   " << bus.publishersEndpoint() << '\n'
+        << "  subscribers connect to  " << bus.subscribersEndpoint() << '\n'
+        << std::flush;
+
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    auto lastReport = started;
+    EmbeddedBus::Stats last;
+    auto report = [&](const EmbeddedBus::Stats &s, double seconds) {
+        const double rate = seconds > 0 ? static_cast<double>(s.messagesIn - last.messagesIn) / seconds : 0;
+        out << formatClock(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count())
+            << "  " << formatCount(s.messagesIn) << " messages (" << formatCount(static_cast<uint64_t>(rate + 0.5))
+            << "/s), " << formatCount(s.bytesIn) << " bytes, " << formatCount(s.subscriptions)
+            << " subscription changes\n"
+            << std::flush;
+    };
+    while (!stop.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const auto now = Clock::now();
+        if (now - lastReport >= std::chrono::seconds(5)) {
+            const EmbeddedBus::Stats s = bus.stats();
+            if (s.messagesIn != last.messagesIn || s.subscriptions != last.subscriptions)
+                report(s, std::chrono::duration<double>(now - lastReport).count());
+            last = s;
+            lastReport = now;
+        }
+    }
+    bus.stop();
+    const EmbeddedBus::Stats s = bus.stats();
+    out << "stopped after "
+        << formatDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count()) << ": "
+        << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded\n"
+        << std::flush;
     return ExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/decoder.h"
 
+#include <atomic>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -29,5 +30,15 @@ int validate(const Input &input, Format format, std::ostream &out, std::ostream 
 int stats(const Input &input, Format format, std::ostream &out, std::ostream &err);
 /// `correlation` may be a unique prefix of a correlationId.
 int flow(const Input &input, const std::string &correlation, Format format, std::ostream &out, std::ostream &err);
+
+/// Where the embedded bus binds.
+struct BusEndpoints {
+    std::string publishers = "tcp://127.0.0.1:5555";
+    std::string subscribers = "tcp://127.0.0.1:5556";
+};
+
+/// Runs the embedded bus until `stop` becomes true (Ctrl-C in the CLI), printing where
+/// to connect and, every few seconds, what went through.
+int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
 
 } // namespace eventlens::commands

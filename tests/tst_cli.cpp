@@ -8,6 +8,9 @@
 #include <QtTest>
 
 #include <graphviz/cgraph.h>
+#include <zmq.hpp>
+
+#include <csignal>
 
 namespace {
 
@@ -288,6 +291,63 @@ private slots:
         QVERIFY2(QString::fromUtf8(r.err).contains(mentions, Qt::CaseInsensitive), r.err.constData());
     }
 
+    void busForwardsUntilCtrlC()
+    {
+        QProcess bus;
+        bus.start(QStringLiteral(EVENTLENS_CLI),
+                  {"bus", "--publishers", "tcp://127.0.0.1:*", "--subscribers", "tcp://127.0.0.1:*"});
+        QVERIFY(bus.waitForStarted());
+        QByteArray banner;
+        QTRY_VERIFY_WITH_TIMEOUT((banner += bus.readAllStandardOutput()).count('\n') >= 3, 10000);
+        const QString text = QString::fromUtf8(banner);
+        const QRegularExpression endpoint(R"((publishers|subscribers) connect to\s+(tcp://127\.0\.0\.1:\d+))");
+        std::map<QString, std::string> endpoints;
+        for (auto it = endpoint.globalMatch(text); it.hasNext();) {
+            const auto m = it.next();
+            endpoints[m.captured(1)] = m.captured(2).toStdString();
+        }
+        QVERIFY2(endpoints.size() == 2, qPrintable(text));
+
+        zmq::context_t ctx;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub), sub(ctx, zmq::socket_type::sub);
+        pub.set(zmq::sockopt::linger, 0);
+        sub.set(zmq::sockopt::linger, 0);
+        sub.set(zmq::sockopt::rcvtimeo, 50);
+        sub.set(zmq::sockopt::subscribe, "order.");
+        pub.connect(endpoints["publishers"]);
+        sub.connect(endpoints["subscribers"]);
+        // Slow joiner: publish until the subscription has reached the publisher.
+        QByteArray received;
+        for (int i = 0; i < 200 && received.isEmpty(); ++i) {
+            pub.send(zmq::str_buffer("order.placed"), zmq::send_flags::sndmore);
+            pub.send(zmq::str_buffer(R"({"eventId":"e-1"})"), zmq::send_flags::none);
+            zmq::message_t topic, body;
+            if (sub.recv(topic) && topic.more() && sub.recv(body))
+                received = QByteArray(static_cast<const char *>(body.data()), int(body.size()));
+        }
+        QCOMPARE(received, QByteArray(R"({"eventId":"e-1"})"));
+
+        ::kill(static_cast<pid_t>(bus.processId()), SIGINT); // what Ctrl-C sends
+        QVERIFY2(bus.waitForFinished(5000), "the bus did not stop on Ctrl-C");
+        QCOMPARE(bus.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(bus.exitCode(), 0);
+        QVERIFY(bus.readAllStandardOutput().contains("messages"));
+    }
+
+    void busEndpointInUseExitsTwo()
+    {
+        zmq::context_t ctx;
+        zmq::socket_t taken(ctx, zmq::socket_type::pub);
+        taken.set(zmq::sockopt::linger, 0);
+        taken.bind("tcp://127.0.0.1:*");
+        const std::string used = taken.get(zmq::sockopt::last_endpoint);
+        const Run r = cli({"bus", "--publishers", QString::fromStdString(used), "--subscribers", "tcp://127.0.0.1:*"});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.contains(QByteArray::fromStdString("cannot bind publishers endpoint " + used)),
+                 r.err.constData());
+    }
+
     void helpOnEveryCommand_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -295,6 +355,7 @@ private slots:
         QTest::newRow("validate") << QStringList{"validate", "--help"};
         QTest::newRow("stats") << QStringList{"stats", "--help"};
         QTest::newRow("flow") << QStringList{"flow", "--help"};
+        QTest::newRow("bus") << QStringList{"bus", "--help"};
     }
     void helpOnEveryCommand()
     {
@@ -302,7 +363,7 @@ private slots:
         const Run r = cli(args);
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Usage:"));
-        QVERIFY(r.out.contains("--format") || args.size() == 1);
+        QVERIFY(r.out.contains("--format") || args.size() == 1 || args.first() == "bus");
     }
 };
 

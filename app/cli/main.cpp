@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iostream>
 
 using eventlens::commands::Format;
@@ -34,6 +35,14 @@ void addInputOptions(CLI::App *command, Input &input, std::string &format, const
         ->capture_default_str();
 }
 
+std::atomic<bool> g_stop{false}; // set by SIGINT/SIGTERM: lock-free, so safe in a handler
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void requestStop(int)
+{
+    g_stop.store(true);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -58,6 +67,13 @@ int main(int argc, char **argv)
     addInputOptions(flow, input, format, {"text", "json", "dot"});
     flow->add_option("-c,--correlation", correlation, "correlationId, or a unique prefix of one")->required();
 
+    eventlens::commands::BusEndpoints busEndpoints;
+    auto *bus = app.add_subcommand("bus", "Run the embedded event bus (XSUB/XPUB forwarder) until Ctrl-C");
+    bus->add_option("--publishers", busEndpoints.publishers, "Endpoint publishers connect to ('*' port: any free one)")
+        ->capture_default_str();
+    bus->add_option("--subscribers", busEndpoints.subscribers, "Endpoint subscribers connect to")
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success &e) {
@@ -76,6 +92,11 @@ int main(int argc, char **argv)
         return eventlens::commands::validate(input, toFormat(format), std::cout, std::cerr);
     if (stats->parsed())
         return eventlens::commands::stats(input, toFormat(format), std::cout, std::cerr);
+    if (bus->parsed()) {
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        return eventlens::commands::bus(busEndpoints, g_stop, std::cout, std::cerr);
+    }
     if (flow->parsed())
         return eventlens::commands::flow(input, correlation, toFormat(format), std::cout, std::cerr);
     return eventlens::commands::ExitUsage;
