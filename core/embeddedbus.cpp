@@ -3,6 +3,8 @@
 #include <zmq.hpp>
 
 #include <array>
+#include <cerrno>
+#include <thread>
 #include <chrono>
 #include <future>
 
@@ -32,6 +34,22 @@ bool receiveMessage(zmq::socket_t &from, std::vector<zmq::message_t> &frames)
         frames.push_back(std::move(frame));
     } while (frames.back().more());
     return true;
+}
+
+/// Binds, retrying for up to a second while the port is still held: libzmq closes a
+/// listener asynchronously, so a bus restarted on the same port can briefly find it busy.
+void bindPatiently(zmq::socket_t &socket, const std::string &endpoint)
+{
+    for (int attempt = 0;; ++attempt) {
+        try {
+            socket.bind(endpoint);
+            return;
+        } catch (const zmq::error_t &e) {
+            if (e.num() != EADDRINUSE || attempt >= 50)
+                throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
 }
 
 size_t sendMessage(zmq::socket_t &to, std::vector<zmq::message_t> &frames)
@@ -102,17 +120,20 @@ bool EmbeddedBus::start()
             return;
         }
         try {
-            xsub.bind(m_options.publishers);
+            bindPatiently(xsub, m_options.publishers);
         } catch (const zmq::error_t &e) {
             started.set_value("cannot bind publishers endpoint " + m_options.publishers + ": " + e.what());
             return;
         }
         try {
-            xpub.bind(m_options.subscribers);
+            bindPatiently(xpub, m_options.subscribers);
         } catch (const zmq::error_t &e) {
             started.set_value("cannot bind subscribers endpoint " + m_options.subscribers + ": " + e.what());
             return;
         }
+        // The bus wants every message (its tap sees all traffic), so it subscribes to
+        // everything itself; XSUB repeats this to each publisher that connects later.
+        xsub.send(zmq::str_buffer("\x01"), zmq::send_flags::none);
         m_boundPublishers = boundEndpoint(xsub);
         m_boundSubscribers = boundEndpoint(xpub);
         started.set_value({});
@@ -143,11 +164,11 @@ bool EmbeddedBus::start()
                 }
             }
             if (items[1].revents & ZMQ_POLLIN) {
-                // Subscriptions travel upstream so publishers filter at the source.
-                while (receiveMessage(xpub, frames)) {
-                    sendMessage(xsub, frames);
+                // Subscriptions are counted, not passed upstream: the bus already takes
+                // everything, and a subscriber's last "unsubscribe all" must not blind the tap.
+                // XPUB still filters what each subscriber receives.
+                while (receiveMessage(xpub, frames))
                     m_subscriptions.fetch_add(1, std::memory_order_relaxed);
-                }
             }
         }
     });

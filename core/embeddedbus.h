@@ -19,7 +19,8 @@ namespace eventlens {
 
 /// The embedded event bus: a ZeroMQ XSUB/XPUB forwarder. Publishers connect to one
 /// endpoint, subscribers to the other, and every published message is also handed to a
-/// tap (the session's ingest) on the bus thread.
+/// tap (the session's ingest) on the bus thread — whether or not anyone subscribed to it:
+/// the bus subscribes publishers to everything, and XPUB filters per subscriber.
 ///
 /// Binds 127.0.0.1 unless the endpoints name another interface; binding anything but
 /// loopback works but leaves a warning. All bus sockets live on the bus's own thread;

@@ -171,6 +171,33 @@ private slots:
         QVERIFY(stats.subscriptions >= 2);
     }
 
+    void tapSeesWhatNobodySubscribedTo()
+    {
+        zmq::context_t ctx;
+        EmbeddedBus bus(ctx, anyPorts());
+        std::mutex mutex;
+        std::vector<std::string> topics;
+        bus.setTap([&](std::span<const std::string_view> frames, int64_t) {
+            std::lock_guard lock(mutex);
+            topics.emplace_back(frames.front());
+        });
+        QVERIFY(bus.start());
+        zmq::socket_t pub = publisher(ctx, bus.publishersEndpoint());
+        // A subscriber that wants only orders comes and goes: the tap must keep seeing all.
+        {
+            zmq::socket_t orders = subscriber(ctx, bus.subscribersEndpoint(), "order.");
+            handshake({&pub}, {&orders});
+        }
+        QTRY_VERIFY(bus.stats().subscriptions >= 2); // subscribed, then unsubscribed on close
+        for (int i = 0; i < 50; ++i)
+            publish(pub, "payment.failed", std::to_string(i));
+        auto payments = [&] {
+            std::lock_guard lock(mutex);
+            return std::count(topics.begin(), topics.end(), "payment.failed");
+        };
+        QTRY_COMPARE(payments(), 50);
+    }
+
     void endpointInUseIsAClearError()
     {
         zmq::context_t ctx;
