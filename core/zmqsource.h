@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace zmq {
+class context_t;
+class socket_t;
+} // namespace zmq
+
+namespace eventlens {
+
+/// One message as a ZeroMQ source received it. Frames `[topic, json]` (the zguide
+/// envelope) or `[json]` are events; any other shape carries a `problem` and keeps all its
+/// frames, so nothing is dropped without a reason.
+struct ReceivedMessage {
+    std::string_view topic;                   ///< empty for `[json]`
+    std::string_view payload;                 ///< the event's JSON, when the shape is right
+    std::string problem;                      ///< why the shape is wrong; empty when it is right
+    std::span<const std::string_view> frames; ///< every frame, as received
+    std::string_view endpoint;                ///< where it came from
+    int64_t receivedNs = 0;
+};
+
+/// Subscribes to live systems: one SUB socket per endpoint (so each message knows its
+/// origin), each connecting (or binding) with its topic-prefix filters, all on the
+/// source's own thread. Connection state comes from each socket's monitor. Endpoints are
+/// added and removed while running through an inproc control socket; start(), stop(),
+/// addEndpoint() and removeEndpoint() must be called from one (the owner's) thread.
+class ZmqSource {
+public:
+    enum class State { Connecting, Connected, Disconnected, Retrying, Listening, Failed };
+    static const char *stateName(State state);
+
+    struct Endpoint {
+        std::string address;             ///< e.g. tcp://127.0.0.1:5556
+        std::vector<std::string> topics; ///< prefixes; empty = everything
+        bool bind = false;               ///< bind instead of connect (publishers connect to us)
+    };
+    struct EndpointState {
+        std::string address;
+        State state = State::Connecting;
+        std::string detail; ///< the error, for Failed; the bound address, for Listening
+    };
+    /// Called on the source thread for every message.
+    using Sink = std::function<void(const ReceivedMessage &)>;
+    /// Called on the source thread when an endpoint's state changes.
+    using StateSink = std::function<void(const EndpointState &)>;
+
+    ZmqSource(zmq::context_t &context, Sink sink);
+    ~ZmqSource(); ///< stops
+    ZmqSource(const ZmqSource &) = delete;
+    ZmqSource &operator=(const ZmqSource &) = delete;
+
+    void setStateSink(StateSink sink) { m_stateSink = std::move(sink); } ///< before start()
+    /// Messages each SUB socket queues before ZeroMQ drops (0 = unbounded, the default).
+    void setReceiveHighWaterMark(int messages) { m_rcvHwm = messages; } ///< before start()
+
+    void start(std::vector<Endpoint> endpoints = {});
+    void stop();
+    bool isRunning() const { return m_thread.joinable(); }
+    void addEndpoint(const Endpoint &endpoint);
+    void removeEndpoint(const std::string &address);
+
+    /// Every endpoint's current state (any thread).
+    std::vector<EndpointState> states() const;
+
+private:
+    void sendControl(const std::string &command);
+    void run(std::string control, std::vector<Endpoint> initial);
+    void setState(const std::string &address, State state, std::string detail = {});
+
+    zmq::context_t &m_context;
+    Sink m_sink;
+    StateSink m_stateSink;
+    int m_rcvHwm = 0;
+    std::thread m_thread;
+    std::unique_ptr<zmq::socket_t> m_control;
+    mutable std::mutex m_stateMutex;
+    std::vector<EndpointState> m_states;
+};
+
+} // namespace eventlens
