@@ -6,6 +6,7 @@
 #include "core/jsonlreader.h"
 #include "core/rfc3339.h"
 #include "core/textformat.h"
+#include "core/zmqsource.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -463,6 +465,65 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
         << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded\n"
         << std::flush;
     return ExitOk;
+}
+
+// --- tail -----------------------------------------------------------------------------
+
+int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
+{
+    zmq::context_t context;
+    Decoder decoder(args.decoder);
+    DecodedEvent event;
+    DecodeError error;
+    uint64_t events = 0, rejected = 0;
+    std::mutex errMutex; // state changes arrive on the source thread too
+    ZmqSource source(context, [&](const ReceivedMessage &m) {
+        if (!m.problem.empty()) {
+            ++rejected;
+            out << formatClock(m.receivedNs) << "  REJECTED from " << m.endpoint << ": " << m.problem << '\n'
+                << std::flush;
+            return;
+        }
+        if (!decoder.decode(m.payload, event, error)) {
+            ++rejected;
+            out << formatClock(m.receivedNs) << "  REJECTED from " << m.endpoint
+                << (m.topic.empty() ? "" : " (topic " + std::string(m.topic) + ")") << ": " << error.text() << '\n'
+                << std::flush;
+            return;
+        }
+        ++events;
+        std::string line = formatClock(event.timestampNs) + "  " + std::string(event.eventType);
+        if (event.version != 1)
+            line += " v" + std::to_string(event.version);
+        line.resize(std::max<size_t>(line.size() + 2, 44), ' ');
+        line += event.source;
+        line.resize(std::max<size_t>(line.size() + 2, 68), ' ');
+        line +=
+            "corr " + (event.correlationId.empty() ? std::string("-") : std::string(event.correlationId.substr(0, 8)));
+        if (!event.causationId.empty())
+            line += "  cause " + std::string(event.causationId.substr(0, 8));
+        if (!m.topic.empty() && m.topic != event.eventType)
+            line += "  [" + std::string(m.topic) + "]";
+        out << line << '\n' << std::flush;
+    });
+    source.setStateSink([&](const ZmqSource::EndpointState &s) {
+        std::lock_guard lock(errMutex);
+        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
+            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
+            << std::flush;
+    });
+    std::vector<ZmqSource::Endpoint> endpoints;
+    for (const std::string &e : args.endpoints)
+        endpoints.push_back({e, args.topics, false});
+    source.start(endpoints);
+    while (!stop.load())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    source.stop();
+    bool anyFailed = false;
+    for (const auto &s : source.states())
+        anyFailed = anyFailed || s.state == ZmqSource::State::Failed;
+    err << "eventlens-cli: " << formatCount(events) << " events, " << formatCount(rejected) << " rejected\n";
+    return anyFailed && events == 0 ? ExitUsage : ExitOk;
 }
 
 } // namespace eventlens::commands

@@ -41,4 +41,15 @@ struct BusEndpoints {
 /// to connect and, every few seconds, what went through.
 int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
 
+/// What `tail` subscribes to.
+struct TailArgs {
+    std::vector<std::string> endpoints; ///< connected to, each with every topic filter
+    std::vector<std::string> topics;    ///< prefixes; none = everything
+    DecoderOptions decoder;
+};
+
+/// Prints one readable line per event received until `stop` (Ctrl-C); rejected messages
+/// get a line with their origin and reason, connection changes go to `err`.
+int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
+
 } // namespace eventlens::commands

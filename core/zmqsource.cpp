@@ -102,6 +102,8 @@ void ZmqSource::setState(const std::string &address, State state, std::string de
                                [&](const EndpointState &s) { return s.address == address; });
         if (it == m_states.end())
             m_states.push_back(changed);
+        else if (it->state == state && it->detail == changed.detail)
+            return; // "connecting" from us and then from the monitor: say it once
         else
             *it = changed;
     }

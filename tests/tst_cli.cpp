@@ -334,6 +334,51 @@ private slots:
         QVERIFY(bus.readAllStandardOutput().contains("messages"));
     }
 
+    void tailPrintsEventsAndRejectsUntilCtrlC()
+    {
+        zmq::context_t ctx;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        pub.set(zmq::sockopt::linger, 0);
+        pub.bind("tcp://127.0.0.1:*");
+        const QString endpoint = QString::fromStdString(pub.get(zmq::sockopt::last_endpoint));
+        QProcess tail;
+        tail.start(QStringLiteral(EVENTLENS_CLI), {"tail", "--connect", endpoint});
+        QVERIFY(tail.waitForStarted());
+        auto send = [&](const std::string &topic, const std::string &json) {
+            pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(json), zmq::send_flags::none);
+        };
+        const std::string event =
+            R"({"eventId":"e-1","eventType":"order.placed","eventVersion":2,"timestamp":"2026-03-02T10:00:00.045Z",)"
+            R"("source":"order-service","correlationId":"c-1001-abcdef","causationId":"cmd-7"})";
+        QByteArray out;
+        for (int i = 0; i < 300 && !out.contains("order.placed"); ++i) { // slow joiner
+            send("order.placed", event);
+            tail.waitForReadyRead(20);
+            out += tail.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("10:00:00.045  order.placed v2"), out.constData());
+        QVERIFY(out.contains("order-service"));
+        QVERIFY(out.contains("corr c-1001-a"));
+        QVERIFY(out.contains("cause cmd-7"));
+
+        send("order.placed", R"({"eventId":"e-2","eventType":"order.placed","timestamp":"yesterday","source":"s"})");
+        pub.send(zmq::str_buffer("a"), zmq::send_flags::sndmore);
+        pub.send(zmq::str_buffer("b"), zmq::send_flags::sndmore);
+        pub.send(zmq::str_buffer("c"), zmq::send_flags::none);
+        QTRY_VERIFY((out += tail.readAllStandardOutput()).contains("3 frames"));
+        QVERIFY(out.contains("REJECTED from " + endpoint.toUtf8()
+                             + " (topic order.placed): field 'timestamp': "
+                               "\"yesterday\" is not an RFC 3339 time"));
+
+        ::kill(static_cast<pid_t>(tail.processId()), SIGINT);
+        QVERIFY2(tail.waitForFinished(5000), "tail did not stop on Ctrl-C");
+        QCOMPARE(tail.exitCode(), 0);
+        const QByteArray err = tail.readAllStandardError();
+        QVERIFY2(err.contains(endpoint.toUtf8() + ": connected"), err.constData());
+        QVERIFY(err.contains(" rejected"));
+    }
+
     void busEndpointInUseExitsTwo()
     {
         zmq::context_t ctx;
@@ -356,6 +401,7 @@ private slots:
         QTest::newRow("stats") << QStringList{"stats", "--help"};
         QTest::newRow("flow") << QStringList{"flow", "--help"};
         QTest::newRow("bus") << QStringList{"bus", "--help"};
+        QTest::newRow("tail") << QStringList{"tail", "--help"};
     }
     void helpOnEveryCommand()
     {
@@ -363,7 +409,7 @@ private slots:
         const Run r = cli(args);
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Usage:"));
-        QVERIFY(r.out.contains("--format") || args.size() == 1 || args.first() == "bus");
+        QVERIFY(r.out.contains("--format") || args.size() == 1 || args.first() == "bus" || args.first() == "tail");
     }
 };
 

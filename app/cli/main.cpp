@@ -74,6 +74,14 @@ int main(int argc, char **argv)
     bus->add_option("--subscribers", busEndpoints.subscribers, "Endpoint subscribers connect to")
         ->capture_default_str();
 
+    eventlens::commands::TailArgs tailArgs;
+    auto *tail = app.add_subcommand("tail", "Print one line per event from live ZeroMQ publishers until Ctrl-C");
+    tail->add_option("--connect", tailArgs.endpoints, "Endpoint(s) to subscribe to, e.g. tcp://127.0.0.1:5556")
+        ->required()
+        ->type_name("EP");
+    tail->add_option("--topic", tailArgs.topics, "Topic prefix(es) to subscribe to (default: everything)")
+        ->type_name("PREFIX");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success &e) {
@@ -92,6 +100,11 @@ int main(int argc, char **argv)
         return eventlens::commands::validate(input, toFormat(format), std::cout, std::cerr);
     if (stats->parsed())
         return eventlens::commands::stats(input, toFormat(format), std::cout, std::cerr);
+    if (tail->parsed()) {
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        return eventlens::commands::tail(tailArgs, g_stop, std::cout, std::cerr);
+    }
     if (bus->parsed()) {
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
