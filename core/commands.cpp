@@ -4,6 +4,7 @@
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
 #include "core/jsonlreader.h"
+#include "core/jsonlwriter.h"
 #include "core/rfc3339.h"
 #include "core/textformat.h"
 #include "core/zmqsource.h"
@@ -524,6 +525,85 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
         anyFailed = anyFailed || s.state == ZmqSource::State::Failed;
     err << "eventlens-cli: " << formatCount(events) << " events, " << formatCount(rejected) << " rejected\n";
     return anyFailed && events == 0 ? ExitUsage : ExitOk;
+}
+
+// --- record ---------------------------------------------------------------------------
+
+int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
+{
+    JsonlWriter events, rejects;
+    if (!events.open(args.output)) {
+        err << "eventlens-cli: " << events.error() << '\n';
+        return ExitUsage;
+    }
+    if (!events.notice().empty())
+        err << "eventlens-cli: " << events.notice() << '\n';
+    const std::string rejectsPath = args.output + ".rejected.jsonl";
+
+    zmq::context_t context;
+    Decoder decoder(args.source.decoder);
+    DecodedEvent event;
+    DecodeError error;
+    std::atomic<uint64_t> accepted{0}, rejected{0};
+    std::atomic<bool> full{false}, writeFailed{false};
+    std::mutex errMutex;
+    // Runs on the source thread, which alone touches the writers until it is stopped.
+    auto reject = [&](const ReceivedMessage &m, const std::string &reason) {
+        ++rejected;
+        if (!rejects.isOpen() && !rejects.open(rejectsPath))
+            return;
+        // The writer adds receivedAt and topic in its own member, as on event lines.
+        Json line = {{"endpoint", std::string(m.endpoint)}, {"reason", reason}, {"frames", Json::array()}};
+        for (std::string_view f : m.frames)
+            line["frames"].push_back(std::string(f));
+        // Through the writer too: same line discipline, flush policy and torn-line care.
+        rejects.write(line.dump(-1, ' ', false, Json::error_handler_t::replace), m.receivedNs, m.topic);
+    };
+    ZmqSource source(context, [&](const ReceivedMessage &m) {
+        if (full)
+            return;
+        if (!m.problem.empty())
+            return reject(m, m.problem);
+        if (!decoder.decode(m.payload, event, error))
+            return reject(m, error.text());
+        event.receivedNs = m.receivedNs;
+        event.topic = m.topic;
+        if (!events.write(event)) {
+            writeFailed = true;
+            return;
+        }
+        if (++accepted == args.count)
+            full = true;
+    });
+    source.setStateSink([&](const ZmqSource::EndpointState &s) {
+        std::lock_guard lock(errMutex);
+        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
+            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
+            << std::flush;
+    });
+    std::vector<ZmqSource::Endpoint> endpoints;
+    for (const std::string &e : args.source.endpoints)
+        endpoints.push_back({e, args.source.topics, false});
+    source.start(endpoints);
+    const auto started = std::chrono::steady_clock::now();
+    while (!stop.load() && !full.load() && !writeFailed.load()) {
+        if (args.durationSeconds > 0
+            && std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+                   >= args.durationSeconds)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    source.stop();
+    const bool closed = events.close() && rejects.close();
+    if (writeFailed || !closed) {
+        err << "eventlens-cli: " << (events.error().empty() ? rejects.error() : events.error()) << '\n';
+        return ExitUsage;
+    }
+    out << "recorded " << formatCount(accepted) << " events to " << args.output;
+    if (rejected)
+        out << "; " << formatCount(rejected) << " rejected messages to " << rejectsPath;
+    out << '\n';
+    return ExitOk;
 }
 
 } // namespace eventlens::commands

@@ -52,4 +52,17 @@ struct TailArgs {
 /// get a line with their origin and reason, connection changes go to `err`.
 int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
 
+/// What `record` subscribes to and where it writes.
+struct RecordArgs {
+    TailArgs source;            ///< endpoints, topics, decoder limits
+    std::string output;         ///< the recording; rejects go to `<output>.rejected.jsonl`
+    uint64_t count = 0;         ///< stop after this many events (0: no limit)
+    double durationSeconds = 0; ///< stop after this long (0: no limit)
+};
+
+/// Records live events to a JSON Lines file (each line the event as received plus the
+/// `_eventlens` receive member) until `stop`, the count or the duration; messages that are
+/// not events go, with endpoint, topic, reason and frames, to a sibling file.
+int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
+
 } // namespace eventlens::commands

@@ -379,6 +379,60 @@ private slots:
         QVERIFY(err.contains(" rejected"));
     }
 
+    void recordStopsAtCountAndKeepsRejects()
+    {
+        zmq::context_t ctx;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        pub.set(zmq::sockopt::linger, 0);
+        pub.bind("tcp://127.0.0.1:*");
+        const QString endpoint = QString::fromStdString(pub.get(zmq::sockopt::last_endpoint));
+        QTemporaryDir dir;
+        const QString file = dir.filePath("live.jsonl");
+        QProcess record;
+        record.start(QStringLiteral(EVENTLENS_CLI), {"record", "--connect", endpoint, "-o", file, "--count", "5"});
+        QVERIFY(record.waitForStarted());
+        // Publish a malformed message and an event, over and over, until five events are in.
+        for (int i = 0; i < 1000 && record.state() != QProcess::NotRunning; ++i) {
+            pub.send(zmq::str_buffer("a"), zmq::send_flags::sndmore);
+            pub.send(zmq::str_buffer("b"), zmq::send_flags::sndmore);
+            pub.send(zmq::str_buffer("c"), zmq::send_flags::none);
+            const QJsonObject json{{"eventId", QStringLiteral("e-%1").arg(i)},
+                                   {"eventType", "order.placed"},
+                                   {"timestamp", "2026-03-02T10:00:00Z"},
+                                   {"source", "order-service"},
+                                   {"correlationId", "c-1"}};
+            const std::string event = QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
+            pub.send(zmq::str_buffer("order.placed"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event), zmq::send_flags::none);
+            record.waitForFinished(10);
+        }
+        QVERIFY2(record.state() == QProcess::NotRunning || record.waitForFinished(5000),
+                 "record did not stop at --count");
+        QCOMPARE(record.exitCode(), 0);
+        QVERIFY(record.readAllStandardOutput().contains("recorded 5 events"));
+
+        // The recording is a valid one, with receive time and topic on every line.
+        const Run validate = cli({"validate", file, "--format", "json"});
+        QCOMPARE(validate.exitCode, 0);
+        QCOMPARE(validate.json().value("files").toArray().first().toObject().value("accepted").toInt(), 5);
+        QFile lines(file);
+        QVERIFY(lines.open(QIODevice::ReadOnly));
+        for (const QByteArray &line : lines.readAll().split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject meta = QJsonDocument::fromJson(line).object().value("_eventlens").toObject();
+            QCOMPARE(meta.value("topic").toString(), QStringLiteral("order.placed"));
+            QVERIFY(meta.value("receivedAt").toString().endsWith('Z'));
+        }
+        // Nothing was dropped quietly: the malformed messages are kept with their reason.
+        QFile rejects(file + ".rejected.jsonl");
+        QVERIFY(rejects.open(QIODevice::ReadOnly));
+        const QJsonObject first = QJsonDocument::fromJson(rejects.readLine()).object();
+        QCOMPARE(first.value("reason").toString(), QStringLiteral("3 frames; expected [topic, json] or [json]"));
+        QCOMPARE(first.value("frames").toArray().size(), 3);
+        QCOMPARE(first.value("endpoint").toString(), endpoint);
+    }
+
     void busEndpointInUseExitsTwo()
     {
         zmq::context_t ctx;
@@ -402,6 +456,7 @@ private slots:
         QTest::newRow("flow") << QStringList{"flow", "--help"};
         QTest::newRow("bus") << QStringList{"bus", "--help"};
         QTest::newRow("tail") << QStringList{"tail", "--help"};
+        QTest::newRow("record") << QStringList{"record", "--help"};
     }
     void helpOnEveryCommand()
     {
@@ -409,7 +464,8 @@ private slots:
         const Run r = cli(args);
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Usage:"));
-        QVERIFY(r.out.contains("--format") || args.size() == 1 || args.first() == "bus" || args.first() == "tail");
+        QVERIFY(r.out.contains("--format") || args.size() == 1 || args.first() == "bus" || args.first() == "tail"
+                || args.first() == "record");
     }
 };
 

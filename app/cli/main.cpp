@@ -82,6 +82,22 @@ int main(int argc, char **argv)
     tail->add_option("--topic", tailArgs.topics, "Topic prefix(es) to subscribe to (default: everything)")
         ->type_name("PREFIX");
 
+    eventlens::commands::RecordArgs recordArgs;
+    auto *record =
+        app.add_subcommand("record", "Record live events to a JSON Lines file until Ctrl-C, --count or --duration");
+    record->add_option("--connect", recordArgs.source.endpoints, "Endpoint(s) to subscribe to")
+        ->required()
+        ->type_name("EP");
+    record->add_option("--topic", recordArgs.source.topics, "Topic prefix(es) (default: everything)")
+        ->type_name("PREFIX");
+    record
+        ->add_option("-o,--output", recordArgs.output,
+                     "Recording file (appended to; rejects go to FILE.rejected.jsonl)")
+        ->required()
+        ->type_name("FILE");
+    record->add_option("--count", recordArgs.count, "Stop after N events")->type_name("N");
+    record->add_option("--duration", recordArgs.durationSeconds, "Stop after S seconds")->type_name("S");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success &e) {
@@ -100,6 +116,11 @@ int main(int argc, char **argv)
         return eventlens::commands::validate(input, toFormat(format), std::cout, std::cerr);
     if (stats->parsed())
         return eventlens::commands::stats(input, toFormat(format), std::cout, std::cerr);
+    if (record->parsed()) {
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        return eventlens::commands::record(recordArgs, g_stop, std::cout, std::cerr);
+    }
     if (tail->parsed()) {
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
