@@ -1,24 +1,16 @@
 #include "core/commands.h"
 
-#include "core/embeddedbus.h"
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
 #include "core/jsonlreader.h"
-#include "core/jsonlwriter.h"
 #include "core/rfc3339.h"
 #include "core/textformat.h"
-#include "core/zmqsource.h"
 
 #include <nlohmann/json.hpp>
 
-#include <zmq.hpp>
-
 #include <algorithm>
-#include <chrono>
 #include <map>
-#include <mutex>
 #include <ostream>
-#include <thread>
 
 namespace eventlens::commands {
 
@@ -412,197 +404,6 @@ int flow(const Input &input, const std::string &correlation, Format format, std:
     } else {
         printFlowText(store, g, out);
     }
-    return ExitOk;
-}
-
-// --- bus ------------------------------------------------------------------------------
-
-int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
-{
-    zmq::context_t context;
-    EmbeddedBus bus(context, {endpoints.publishers, endpoints.subscribers});
-    if (!bus.start()) {
-        for (const std::string &w : bus.warnings())
-            err << "eventlens-cli: warning: " << w << '\n';
-        err << "eventlens-cli: " << bus.error() << '\n';
-        return ExitUsage;
-    }
-    for (const std::string &w : bus.warnings())
-        err << "eventlens-cli: warning: " << w << '\n';
-    out << "EventLens bus running (Ctrl-C stops it)\n"
-        << "  publishers connect to   " << bus.publishersEndpoint() << '\n'
-        << "  subscribers connect to  " << bus.subscribersEndpoint() << '\n'
-        << std::flush;
-
-    using Clock = std::chrono::steady_clock;
-    const auto started = Clock::now();
-    auto lastReport = started;
-    EmbeddedBus::Stats last;
-    auto report = [&](const EmbeddedBus::Stats &s, double seconds) {
-        const double rate = seconds > 0 ? static_cast<double>(s.messagesIn - last.messagesIn) / seconds : 0;
-        out << formatClock(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count())
-            << "  " << formatCount(s.messagesIn) << " messages (" << formatCount(static_cast<uint64_t>(rate + 0.5))
-            << "/s), " << formatCount(s.bytesIn) << " bytes, " << formatCount(s.subscriptions)
-            << " subscription changes\n"
-            << std::flush;
-    };
-    while (!stop.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        const auto now = Clock::now();
-        if (now - lastReport >= std::chrono::seconds(5)) {
-            const EmbeddedBus::Stats s = bus.stats();
-            if (s.messagesIn != last.messagesIn || s.subscriptions != last.subscriptions)
-                report(s, std::chrono::duration<double>(now - lastReport).count());
-            last = s;
-            lastReport = now;
-        }
-    }
-    bus.stop();
-    const EmbeddedBus::Stats s = bus.stats();
-    out << "stopped after "
-        << formatDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count()) << ": "
-        << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded\n"
-        << std::flush;
-    return ExitOk;
-}
-
-// --- tail -----------------------------------------------------------------------------
-
-int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
-{
-    zmq::context_t context;
-    Decoder decoder(args.decoder);
-    DecodedEvent event;
-    DecodeError error;
-    uint64_t events = 0, rejected = 0;
-    std::mutex errMutex; // state changes arrive on the source thread too
-    ZmqSource source(context, [&](const ReceivedMessage &m) {
-        if (!m.problem.empty()) {
-            ++rejected;
-            out << formatClock(m.receivedNs) << "  REJECTED from " << m.endpoint << ": " << m.problem << '\n'
-                << std::flush;
-            return;
-        }
-        if (!decoder.decode(m.payload, event, error)) {
-            ++rejected;
-            out << formatClock(m.receivedNs) << "  REJECTED from " << m.endpoint
-                << (m.topic.empty() ? "" : " (topic " + std::string(m.topic) + ")") << ": " << error.text() << '\n'
-                << std::flush;
-            return;
-        }
-        ++events;
-        std::string line = formatClock(event.timestampNs) + "  " + std::string(event.eventType);
-        if (event.version != 1)
-            line += " v" + std::to_string(event.version);
-        line.resize(std::max<size_t>(line.size() + 2, 44), ' ');
-        line += event.source;
-        line.resize(std::max<size_t>(line.size() + 2, 68), ' ');
-        line +=
-            "corr " + (event.correlationId.empty() ? std::string("-") : std::string(event.correlationId.substr(0, 8)));
-        if (!event.causationId.empty())
-            line += "  cause " + std::string(event.causationId.substr(0, 8));
-        if (!m.topic.empty() && m.topic != event.eventType)
-            line += "  [" + std::string(m.topic) + "]";
-        out << line << '\n' << std::flush;
-    });
-    source.setStateSink([&](const ZmqSource::EndpointState &s) {
-        std::lock_guard lock(errMutex);
-        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
-            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
-            << std::flush;
-    });
-    std::vector<ZmqSource::Endpoint> endpoints;
-    for (const std::string &e : args.endpoints)
-        endpoints.push_back({e, args.topics, false});
-    source.start(endpoints);
-    while (!stop.load())
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    source.stop();
-    bool anyFailed = false;
-    for (const auto &s : source.states())
-        anyFailed = anyFailed || s.state == ZmqSource::State::Failed;
-    err << "eventlens-cli: " << formatCount(events) << " events, " << formatCount(rejected) << " rejected\n";
-    return anyFailed && events == 0 ? ExitUsage : ExitOk;
-}
-
-// --- record ---------------------------------------------------------------------------
-
-int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
-{
-    JsonlWriter events, rejects;
-    if (!events.open(args.output)) {
-        err << "eventlens-cli: " << events.error() << '\n';
-        return ExitUsage;
-    }
-    if (!events.notice().empty())
-        err << "eventlens-cli: " << events.notice() << '\n';
-    const std::string rejectsPath = args.output + ".rejected.jsonl";
-
-    zmq::context_t context;
-    Decoder decoder(args.source.decoder);
-    DecodedEvent event;
-    DecodeError error;
-    std::atomic<uint64_t> accepted{0}, rejected{0};
-    std::atomic<bool> full{false}, writeFailed{false};
-    std::mutex errMutex;
-    // Runs on the source thread, which alone touches the writers until it is stopped.
-    auto reject = [&](const ReceivedMessage &m, const std::string &reason) {
-        ++rejected;
-        if (!rejects.isOpen() && !rejects.open(rejectsPath))
-            return;
-        // The writer adds receivedAt and topic in its own member, as on event lines.
-        Json line = {{"endpoint", std::string(m.endpoint)}, {"reason", reason}, {"frames", Json::array()}};
-        for (std::string_view f : m.frames)
-            line["frames"].push_back(std::string(f));
-        // Through the writer too: same line discipline, flush policy and torn-line care.
-        rejects.write(line.dump(-1, ' ', false, Json::error_handler_t::replace), m.receivedNs, m.topic);
-    };
-    ZmqSource source(context, [&](const ReceivedMessage &m) {
-        if (full)
-            return;
-        if (!m.problem.empty())
-            return reject(m, m.problem);
-        if (!decoder.decode(m.payload, event, error))
-            return reject(m, error.text());
-        event.receivedNs = m.receivedNs;
-        event.topic = m.topic;
-        if (!events.write(event)) {
-            writeFailed = true;
-            return;
-        }
-        if (++accepted == args.count)
-            full = true;
-    });
-    source.setStateSink([&](const ZmqSource::EndpointState &s) {
-        std::lock_guard lock(errMutex);
-        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
-            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
-            << std::flush;
-    });
-    std::vector<ZmqSource::Endpoint> endpoints;
-    for (const std::string &e : args.source.endpoints)
-        endpoints.push_back({e, args.source.topics, false});
-    source.start(endpoints);
-    const auto started = std::chrono::steady_clock::now();
-    while (!stop.load() && !full.load() && !writeFailed.load()) {
-        if (args.durationSeconds > 0
-            && std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
-                   >= args.durationSeconds)
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    source.stop();
-    const bool closed = events.close() && rejects.close();
-    if (writeFailed || !closed) {
-        err << "eventlens-cli: " << (events.error().empty() ? rejects.error() : events.error()) << '\n';
-        return ExitUsage;
-    }
-    out << "recorded " << formatCount(accepted) << " events to " << args.output;
-    if (rejected)
-        out << "; " << formatCount(rejected) << " rejected messages to " << rejectsPath;
-    out << '\n';
     return ExitOk;
 }
 
