@@ -65,4 +65,18 @@ struct RecordArgs {
 /// not events go, with endpoint, topic, reason and frames, to a sibling file.
 int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
 
+/// What `replay` plays and where.
+struct ReplayArgs {
+    std::string file;
+    std::string to = "tcp://127.0.0.1:5555";
+    double speed = 1.0;
+    bool max = false; ///< as fast as possible
+    bool loop = false;
+    bool restamp = false;
+    DecoderOptions decoder;
+};
+
+/// Publishes a recording onto `to` keeping its timing (×speed) until the end, or `stop`.
+int replay(const ReplayArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
+
 } // namespace eventlens::commands

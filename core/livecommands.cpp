@@ -2,7 +2,10 @@
 #include "core/commands.h"
 
 #include "core/embeddedbus.h"
+#include "core/eventstore.h"
+#include "core/jsonlreader.h"
 #include "core/jsonlwriter.h"
+#include "core/replayer.h"
 #include "core/rfc3339.h"
 #include "core/textformat.h"
 #include "core/zmqsource.h"
@@ -11,6 +14,7 @@
 #include <zmq.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -19,6 +23,13 @@ namespace eventlens::commands {
 
 namespace {
 using Json = nlohmann::ordered_json;
+
+std::string formatSpeed(double speed)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", speed);
+    return buf;
+}
 } // namespace
 
 // --- bus ------------------------------------------------------------------------------
@@ -209,6 +220,59 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
     if (rejected)
         out << "; " << formatCount(rejected) << " rejected messages to " << rejectsPath;
     out << '\n';
+    return ExitOk;
+}
+
+// --- replay ---------------------------------------------------------------------------
+
+int replay(const ReplayArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
+{
+    EventStore store;
+    RecordingReport report;
+    std::string error;
+    JsonlReader::Options readerOptions;
+    readerOptions.decoder = args.decoder;
+    if (!JsonlReader(readerOptions).load(args.file, store, report, error)) {
+        err << "eventlens-cli: " << error << '\n';
+        return ExitUsage;
+    }
+    if (!report.rejected.empty() || report.truncatedTail)
+        err << "eventlens-cli: warning: " << formatCount(report.rejected.size() + report.truncatedTail) << " line"
+            << (report.rejected.size() + report.truncatedTail == 1 ? "" : "s") << " of " << args.file
+            << " cannot be replayed (eventlens-cli validate lists them)\n";
+
+    zmq::context_t context;
+    Replayer::Options options;
+    options.endpoint = args.to;
+    options.speed = args.speed;
+    options.asFastAsPossible = args.max;
+    options.loop = args.loop;
+    options.restamp = args.restamp;
+    Replayer replayer(context, store, options);
+    if (!replayer.start()) {
+        err << "eventlens-cli: " << replayer.error() << '\n';
+        return ExitUsage;
+    }
+    out << "replaying " << formatCount(store.size()) << " events from " << args.file << " to " << args.to << " ("
+        << (args.max ? std::string("as fast as possible") : "x" + formatSpeed(args.speed))
+        << (args.loop ? ", looping" : "") << ")\n"
+        << std::flush;
+    const auto started = std::chrono::steady_clock::now();
+    auto lastReport = started;
+    while (!stop.load() && !replayer.finished()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (std::chrono::steady_clock::now() - lastReport >= std::chrono::seconds(5)) {
+            lastReport = std::chrono::steady_clock::now();
+            out << "  " << formatCount(replayer.published()) << " published, at " << formatTime(replayer.position())
+                << '\n'
+                << std::flush;
+        }
+    }
+    replayer.stop();
+    out << "replayed " << formatCount(replayer.published()) << " events in "
+        << formatDuration(
+               std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count())
+        << '\n';
     return ExitOk;
 }
 

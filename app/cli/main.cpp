@@ -98,6 +98,19 @@ int main(int argc, char **argv)
     record->add_option("--count", recordArgs.count, "Stop after N events")->type_name("N");
     record->add_option("--duration", recordArgs.durationSeconds, "Stop after S seconds")->type_name("S");
 
+    eventlens::commands::ReplayArgs replayArgs;
+    auto *replay = app.add_subcommand("replay", "Publish a recording onto a bus, keeping its timing");
+    replay->add_option("file", replayArgs.file, "Recording (.jsonl)")->required()->type_name("FILE");
+    replay->add_option("--to", replayArgs.to, "Endpoint to publish to (a bus's publisher side)")
+        ->capture_default_str()
+        ->type_name("EP");
+    auto *speed = replay->add_option("--speed", replayArgs.speed, "Time factor, 0.1 to 1000")
+                      ->check(CLI::Range(0.1, 1000.0))
+                      ->capture_default_str();
+    replay->add_flag("--max", replayArgs.max, "As fast as possible")->excludes(speed);
+    replay->add_flag("--loop", replayArgs.loop, "Start over at the end, until Ctrl-C");
+    replay->add_flag("--restamp", replayArgs.restamp, "Stamp each event with the time it is published");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success &e) {
@@ -116,6 +129,11 @@ int main(int argc, char **argv)
         return eventlens::commands::validate(input, toFormat(format), std::cout, std::cerr);
     if (stats->parsed())
         return eventlens::commands::stats(input, toFormat(format), std::cout, std::cerr);
+    if (replay->parsed()) {
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        return eventlens::commands::replay(replayArgs, g_stop, std::cout, std::cerr);
+    }
     if (record->parsed()) {
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
