@@ -492,6 +492,39 @@ private slots:
         QCOMPARE(stats.json().value("idCollisions").toInt(), 1);
     }
 
+    void publisherFromAnotherBindingIsRecordedCompletely()
+    {
+        QVERIFY2(QFile::exists("/usr/bin/python3"), "python3-zmq from packaging/debian-packages.txt is needed");
+        zmq::context_t ctx;
+        eventlens::EmbeddedBus bus(ctx, {"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"});
+        QVERIFY(bus.start());
+        QTemporaryDir dir;
+        const QString file = dir.filePath("python.jsonl");
+        QProcess record;
+        record.start(
+            QStringLiteral(EVENTLENS_CLI),
+            {"record", "--connect", QString::fromStdString(bus.subscribersEndpoint()), "-o", file, "--count", "500"});
+        QVERIFY(record.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY((err += record.readAllStandardError()).contains("connected"));
+        QTRY_VERIFY(bus.stats().subscriptions >= 1);
+
+        QProcess python;
+        python.start("/usr/bin/python3", {QStringLiteral(EVENTLENS_TEST_DATA "/../pyzmq_publisher.py"),
+                                          QString::fromStdString(bus.publishersEndpoint()), "500"});
+        QVERIFY(python.waitForFinished(30000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        QVERIFY(record.state() == QProcess::NotRunning || record.waitForFinished(10000));
+        QCOMPARE(record.exitCode(), 0);
+
+        const Run stats = cli({"stats", file, "--format", "json"});
+        QCOMPARE(stats.json().value("accepted").toInt(), 500);
+        QCOMPARE(stats.json().value("unique").toInt(), 500);
+        QCOMPARE(stats.json().value("correlations").toInt(), 100);
+        QCOMPARE(stats.json().value("unseenCauses").toInt(), 0);
+        QCOMPARE(stats.json().value("sources").toObject().value("python-scanner").toInt(), 500);
+    }
+
     void busEndpointInUseExitsTwo()
     {
         zmq::context_t ctx;
