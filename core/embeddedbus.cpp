@@ -1,22 +1,18 @@
 #include "core/embeddedbus.h"
 
+#include "core/rfc3339.h"
+
 #include <zmq.hpp>
 
 #include <array>
 #include <cerrno>
-#include <thread>
 #include <chrono>
 #include <future>
+#include <thread>
 
 namespace eventlens {
 
 namespace {
-
-int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string boundEndpoint(zmq::socket_t &socket)
 {
@@ -149,7 +145,7 @@ bool EmbeddedBus::start()
             if (items[0].revents & ZMQ_POLLIN) {
                 // Drain what is there before polling again: one poll per batch, not per message.
                 for (int n = 0; n < 1024 && receiveMessage(xsub, frames); ++n) {
-                    const int64_t rx = nowNs();
+                    const int64_t rx = nowUtcNs();
                     if (m_tap) {
                         views.clear();
                         for (const auto &f : frames)

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -23,6 +22,22 @@ namespace eventlens::commands {
 
 namespace {
 using Json = nlohmann::ordered_json;
+
+/// Connects `source` to what `args` names, reporting each connection change on `err`.
+/// (The state sink runs on the source thread, like the message sink: no lock needed
+/// until stop(), after which only the caller writes.)
+void startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
+{
+    source.setStateSink([&err](const ZmqSource::EndpointState &s) {
+        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
+            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
+            << std::flush;
+    });
+    std::vector<ZmqSource::Endpoint> endpoints;
+    for (const std::string &e : args.endpoints)
+        endpoints.push_back({e, args.topics, false});
+    source.start(endpoints);
+}
 
 std::string formatSpeed(double speed)
 {
@@ -94,7 +109,6 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
     DecodedEvent event;
     DecodeError error;
     uint64_t events = 0, rejected = 0;
-    std::mutex errMutex; // state changes arrive on the source thread too
     ZmqSource source(context, [&](const ReceivedMessage &m) {
         if (!m.problem.empty()) {
             ++rejected;
@@ -124,16 +138,7 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
             line += "  [" + std::string(m.topic) + "]";
         out << line << '\n' << std::flush;
     });
-    source.setStateSink([&](const ZmqSource::EndpointState &s) {
-        std::lock_guard lock(errMutex);
-        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
-            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
-            << std::flush;
-    });
-    std::vector<ZmqSource::Endpoint> endpoints;
-    for (const std::string &e : args.endpoints)
-        endpoints.push_back({e, args.topics, false});
-    source.start(endpoints);
+    startSource(source, args, err);
     while (!stop.load())
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     source.stop();
@@ -163,7 +168,6 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
     DecodeError error;
     std::atomic<uint64_t> accepted{0}, rejected{0};
     std::atomic<bool> full{false}, writeFailed{false};
-    std::mutex errMutex;
     // Runs on the source thread, which alone touches the writers until it is stopped.
     auto reject = [&](const ReceivedMessage &m, const std::string &reason) {
         ++rejected;
@@ -192,16 +196,7 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
         if (++accepted == args.count)
             full = true;
     });
-    source.setStateSink([&](const ZmqSource::EndpointState &s) {
-        std::lock_guard lock(errMutex);
-        err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
-            << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
-            << std::flush;
-    });
-    std::vector<ZmqSource::Endpoint> endpoints;
-    for (const std::string &e : args.source.endpoints)
-        endpoints.push_back({e, args.source.topics, false});
-    source.start(endpoints);
+    startSource(source, args.source, err);
     const auto started = std::chrono::steady_clock::now();
     while (!stop.load() && !full.load() && !writeFailed.load()) {
         if (args.durationSeconds > 0

@@ -20,12 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 double clampSpeed(double speed)
 {
     return std::clamp(speed, Replayer::kMinSpeed, Replayer::kMaxSpeed);
@@ -242,7 +236,7 @@ void Replayer::run(std::string controlEndpoint, zmq::socket_t pub)
         if (m_options.restamp) {
             nlohmann::json event = nlohmann::json::parse(payload, nullptr, false);
             if (event.is_object()) {
-                event[(r.flags & CloudEvent) ? "time" : "timestamp"] = formatRfc3339(nowNs(), 6);
+                event[(r.flags & CloudEvent) ? "time" : "timestamp"] = formatRfc3339(nowUtcNs(), 6);
                 payload = event.dump();
             }
         }

@@ -1,6 +1,7 @@
 #include "core/rfc3339.h"
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 
@@ -93,6 +94,12 @@ std::optional<int64_t> parseRfc3339(std::string_view s) noexcept
     const int64_t days = daysFromCivil(year, month, day);
     const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
     return seconds * kNsPerSecond + fraction;
+}
+
+int64_t nowUtcNs() noexcept
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::string formatRfc3339(int64_t utcNs, int fractionDigits)

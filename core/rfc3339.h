@@ -15,6 +15,9 @@ namespace eventlens {
 /// range int64 nanoseconds can hold (1677..2262).
 std::optional<int64_t> parseRfc3339(std::string_view text) noexcept;
 
+/// Now, as UTC nanoseconds since the epoch (the wall clock: receive times, restamps).
+int64_t nowUtcNs() noexcept;
+
 /// Formats UTC nanoseconds as RFC 3339 with 'Z'. Fraction digits: 0 (none), 3, 6 or 9.
 std::string formatRfc3339(int64_t utcNs, int fractionDigits = 9);
 

@@ -1,5 +1,7 @@
 #include "core/zmqsource.h"
 
+#include "core/rfc3339.h"
+
 #include <zmq.hpp>
 
 #include <algorithm>
@@ -10,12 +12,6 @@
 namespace eventlens {
 
 namespace {
-
-int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::atomic<int> g_instances{0};
 
@@ -202,7 +198,7 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                     ReceivedMessage m;
                     m.frames = views;
                     m.endpoint = c.endpoint.address;
-                    m.receivedNs = nowNs();
+                    m.receivedNs = nowUtcNs();
                     if (views.size() == 1) {
                         m.payload = views[0];
                         if (m.payload.empty())

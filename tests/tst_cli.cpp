@@ -45,6 +45,26 @@ QJsonObject edge(const QJsonArray &edges, const QString &effect)
     return {};
 }
 
+/// Starts `eventlens-cli record` on a bus's subscriber side and returns once its
+/// subscription has reached the bus, so nothing published afterwards can be missed.
+bool startRecorder(QProcess &record, const eventlens::EmbeddedBus &bus, const QString &file, int count)
+{
+    record.start(QStringLiteral(EVENTLENS_CLI),
+                 {"record", "--connect", QString::fromStdString(bus.subscribersEndpoint()), "-o", file, "--count",
+                  QString::number(count)});
+    if (!record.waitForStarted())
+        return false;
+    QByteArray err;
+    QElapsedTimer timer;
+    timer.start();
+    while (!(err += record.readAllStandardError()).contains("connected") || bus.stats().subscriptions < 1) {
+        if (timer.elapsed() > 10000)
+            return false;
+        record.waitForReadyRead(20);
+    }
+    return true;
+}
+
 } // namespace
 
 class TstCli : public QObject {
@@ -444,13 +464,7 @@ private slots:
         QTemporaryDir dir;
         const QString copy = dir.filePath("copy.jsonl");
         QProcess record;
-        record.start(
-            QStringLiteral(EVENTLENS_CLI),
-            {"record", "--connect", QString::fromStdString(bus.subscribersEndpoint()), "-o", copy, "--count", "14"});
-        QVERIFY(record.waitForStarted());
-        QByteArray err;
-        QTRY_VERIFY((err += record.readAllStandardError()).contains("connected"));
-        QTRY_VERIFY(bus.stats().subscriptions >= 1); // the recorder's subscription reached the bus
+        QVERIFY(startRecorder(record, bus, copy, 14));
 
         const Run replay = cli(
             {"replay", data("saga.jsonl"), "--to", QString::fromStdString(bus.publishersEndpoint()), "--speed", "20"});
@@ -501,13 +515,7 @@ private slots:
         QTemporaryDir dir;
         const QString file = dir.filePath("python.jsonl");
         QProcess record;
-        record.start(
-            QStringLiteral(EVENTLENS_CLI),
-            {"record", "--connect", QString::fromStdString(bus.subscribersEndpoint()), "-o", file, "--count", "500"});
-        QVERIFY(record.waitForStarted());
-        QByteArray err;
-        QTRY_VERIFY((err += record.readAllStandardError()).contains("connected"));
-        QTRY_VERIFY(bus.stats().subscriptions >= 1);
+        QVERIFY(startRecorder(record, bus, file, 500));
 
         QProcess python;
         python.start("/usr/bin/python3", {QStringLiteral(EVENTLENS_TEST_DATA "/../pyzmq_publisher.py"),
