@@ -35,6 +35,7 @@ int flow(const Input &input, const std::string &correlation, Format format, std:
 struct BusEndpoints {
     std::string publishers = "tcp://127.0.0.1:5555";
     std::string subscribers = "tcp://127.0.0.1:5556";
+    std::string record; ///< when set, everything published is recorded there (see LiveRecorder)
 };
 
 /// Runs the embedded bus until `stop` becomes true (Ctrl-C in the CLI), printing where

@@ -4,13 +4,12 @@
 #include "core/embeddedbus.h"
 #include "core/eventstore.h"
 #include "core/jsonlreader.h"
-#include "core/jsonlwriter.h"
+#include "core/liverecorder.h"
 #include "core/replayer.h"
 #include "core/rfc3339.h"
 #include "core/textformat.h"
 #include "core/zmqsource.h"
 
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include <chrono>
@@ -21,8 +20,6 @@
 namespace eventlens::commands {
 
 namespace {
-using Json = nlohmann::ordered_json;
-
 /// Connects `source` to what `args` names, reporting each connection change on `err`.
 /// (The state sink runs on the source thread, like the message sink: no lock needed
 /// until stop(), after which only the caller writes.)
@@ -39,6 +36,14 @@ void startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
     source.start(endpoints);
 }
 
+void printRecorded(const LiveRecorder &recorder, const std::string &path, std::ostream &out)
+{
+    out << "recorded " << formatCount(recorder.accepted()) << " events to " << path;
+    if (recorder.rejected())
+        out << "; " << formatCount(recorder.rejected()) << " rejected messages to " << recorder.rejectsPath();
+    out << '\n';
+}
+
 std::string formatSpeed(double speed)
 {
     char buf[32];
@@ -53,6 +58,21 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
 {
     zmq::context_t context;
     EmbeddedBus bus(context, {endpoints.publishers, endpoints.subscribers});
+    LiveRecorder recorder;
+    std::atomic<bool> writeFailed{false};
+    if (!endpoints.record.empty()) {
+        if (!recorder.open(endpoints.record)) {
+            err << "eventlens-cli: " << recorder.error() << '\n';
+            return ExitUsage;
+        }
+        if (!recorder.notice().empty())
+            err << "eventlens-cli: " << recorder.notice() << '\n';
+        // On the bus thread, which alone touches the recorder until the bus stops.
+        bus.setTap([&](std::span<const std::string_view> frames, int64_t receivedNs) {
+            if (!writeFailed && !recorder.take(classifyFrames(frames, "bus", receivedNs)))
+                writeFailed = true;
+        });
+    }
     if (!bus.start()) {
         for (const std::string &w : bus.warnings())
             err << "eventlens-cli: warning: " << w << '\n';
@@ -80,7 +100,7 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
             << " subscription changes\n"
             << std::flush;
     };
-    while (!stop.load()) {
+    while (!stop.load() && !writeFailed.load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         const auto now = Clock::now();
         if (now - lastReport >= std::chrono::seconds(5)) {
@@ -92,6 +112,13 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
         }
     }
     bus.stop();
+    if (!endpoints.record.empty()) {
+        if (!recorder.close() || writeFailed) {
+            err << "eventlens-cli: " << recorder.error() << '\n';
+            return ExitUsage;
+        }
+        printRecorded(recorder, endpoints.record, out);
+    }
     const EmbeddedBus::Stats s = bus.stats();
     out << "stopped after "
         << formatDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count()) << ": "
@@ -153,47 +180,23 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
 
 int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
 {
-    JsonlWriter events, rejects;
-    if (!events.open(args.output)) {
-        err << "eventlens-cli: " << events.error() << '\n';
+    LiveRecorder recorder(args.source.decoder);
+    if (!recorder.open(args.output)) {
+        err << "eventlens-cli: " << recorder.error() << '\n';
         return ExitUsage;
     }
-    if (!events.notice().empty())
-        err << "eventlens-cli: " << events.notice() << '\n';
-    const std::string rejectsPath = args.output + ".rejected.jsonl";
+    if (!recorder.notice().empty())
+        err << "eventlens-cli: " << recorder.notice() << '\n';
 
     zmq::context_t context;
-    Decoder decoder(args.source.decoder);
-    DecodedEvent event;
-    DecodeError error;
-    std::atomic<uint64_t> accepted{0}, rejected{0};
     std::atomic<bool> full{false}, writeFailed{false};
-    // Runs on the source thread, which alone touches the writers until it is stopped.
-    auto reject = [&](const ReceivedMessage &m, const std::string &reason) {
-        ++rejected;
-        if (!rejects.isOpen() && !rejects.open(rejectsPath))
-            return;
-        // The writer adds receivedAt and topic in its own member, as on event lines.
-        Json line = {{"endpoint", std::string(m.endpoint)}, {"reason", reason}, {"frames", Json::array()}};
-        for (std::string_view f : m.frames)
-            line["frames"].push_back(std::string(f));
-        // Through the writer too: same line discipline, flush policy and torn-line care.
-        rejects.write(line.dump(-1, ' ', false, Json::error_handler_t::replace), m.receivedNs, m.topic);
-    };
+    // Runs on the source thread, which alone touches the recorder until it is stopped.
     ZmqSource source(context, [&](const ReceivedMessage &m) {
         if (full)
             return;
-        if (!m.problem.empty())
-            return reject(m, m.problem);
-        if (!decoder.decode(m.payload, event, error))
-            return reject(m, error.text());
-        event.receivedNs = m.receivedNs;
-        event.topic = m.topic;
-        if (!events.write(event)) {
+        if (!recorder.take(m))
             writeFailed = true;
-            return;
-        }
-        if (++accepted == args.count)
+        else if (args.count && recorder.accepted() == args.count)
             full = true;
     });
     startSource(source, args.source, err);
@@ -206,15 +209,11 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     source.stop();
-    const bool closed = events.close() && rejects.close();
-    if (writeFailed || !closed) {
-        err << "eventlens-cli: " << (events.error().empty() ? rejects.error() : events.error()) << '\n';
+    if (!recorder.close() || writeFailed) {
+        err << "eventlens-cli: " << recorder.error() << '\n';
         return ExitUsage;
     }
-    out << "recorded " << formatCount(accepted) << " events to " << args.output;
-    if (rejected)
-        out << "; " << formatCount(rejected) << " rejected messages to " << rejectsPath;
-    out << '\n';
+    printRecorded(recorder, args.output, out);
     return ExitOk;
 }
 

@@ -17,6 +17,27 @@ std::atomic<int> g_instances{0};
 
 } // namespace
 
+ReceivedMessage classifyFrames(std::span<const std::string_view> frames, std::string_view endpoint, int64_t receivedNs)
+{
+    ReceivedMessage m;
+    m.frames = frames;
+    m.endpoint = endpoint;
+    m.receivedNs = receivedNs;
+    if (frames.size() == 1) {
+        m.payload = frames[0];
+        if (m.payload.empty())
+            m.problem = "empty message";
+    } else if (frames.size() == 2) {
+        m.topic = frames[0];
+        m.payload = frames[1];
+        if (m.payload.empty())
+            m.problem = "empty payload after topic '" + std::string(m.topic.substr(0, 80)) + "'";
+    } else {
+        m.problem = std::to_string(frames.size()) + " frames; expected [topic, json] or [json]";
+    }
+    return m;
+}
+
 const char *ZmqSource::stateName(State state)
 {
     switch (state) {
@@ -195,23 +216,7 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                     views.clear();
                     for (const auto &f : frames)
                         views.emplace_back(static_cast<const char *>(f.data()), f.size());
-                    ReceivedMessage m;
-                    m.frames = views;
-                    m.endpoint = c.endpoint.address;
-                    m.receivedNs = nowUtcNs();
-                    if (views.size() == 1) {
-                        m.payload = views[0];
-                        if (m.payload.empty())
-                            m.problem = "empty message";
-                    } else if (views.size() == 2) {
-                        m.topic = views[0];
-                        m.payload = views[1];
-                        if (m.payload.empty())
-                            m.problem = "empty payload after topic '" + std::string(m.topic.substr(0, 80)) + "'";
-                    } else {
-                        m.problem = std::to_string(views.size()) + " frames; expected [topic, json] or [json]";
-                    }
-                    m_sink(m);
+                    m_sink(classifyFrames(views, c.endpoint.address, nowUtcNs()));
                 }
             }
             if (items[2 + 2 * i].revents & ZMQ_POLLIN) {

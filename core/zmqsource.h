@@ -29,6 +29,9 @@ struct ReceivedMessage {
     int64_t receivedNs = 0;
 };
 
+/// Reads the shape of a message's frames: `[topic, json]`, `[json]`, or a problem.
+ReceivedMessage classifyFrames(std::span<const std::string_view> frames, std::string_view endpoint, int64_t receivedNs);
+
 /// Subscribes to live systems: one SUB socket per endpoint (so each message knows its
 /// origin), each connecting (or binding) with its topic-prefix filters, all on the
 /// source's own thread. Connection state comes from each socket's monitor. Endpoints are

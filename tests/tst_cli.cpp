@@ -533,6 +533,56 @@ private slots:
         QCOMPARE(stats.json().value("sources").toObject().value("python-scanner").toInt(), 500);
     }
 
+    void busRecordsEverythingPublished()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath("bus.jsonl");
+        QProcess bus;
+        bus.start(QStringLiteral(EVENTLENS_CLI),
+                  {"bus", "--publishers", "tcp://127.0.0.1:*", "--subscribers", "tcp://127.0.0.1:*", "--record", file});
+        QVERIFY(bus.waitForStarted());
+        QByteArray banner;
+        QTRY_VERIFY_WITH_TIMEOUT((banner += bus.readAllStandardOutput()).count('\n') >= 3, 10000);
+        const QRegularExpression re(R"(publishers connect to\s+(tcp://127\.0\.0\.1:\d+))");
+        const auto match = re.match(QString::fromUtf8(banner));
+        QVERIFY(match.hasMatch());
+
+        // No subscriber at all: the bus records regardless. An XPUB publisher waits until
+        // the bus's own subscription arrived, so none of its events can be lost.
+        zmq::context_t ctx;
+        zmq::socket_t pub(ctx, zmq::socket_type::xpub);
+        pub.set(zmq::sockopt::linger, 1000);
+        pub.connect(match.captured(1).toStdString());
+        zmq::message_t subscription;
+        pub.set(zmq::sockopt::rcvtimeo, 5000);
+        QVERIFY(pub.recv(subscription));
+        for (int i = 0; i < 20; ++i) {
+            const QJsonObject json{{"eventId", QStringLiteral("b-%1").arg(i)},
+                                   {"eventType", "package.scanned"},
+                                   {"timestamp", "2026-03-02T10:00:00Z"},
+                                   {"source", "scanner"}};
+            pub.send(zmq::str_buffer("package.scanned"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString()),
+                     zmq::send_flags::none);
+        }
+        pub.send(zmq::str_buffer("package.scanned"), zmq::send_flags::sndmore);
+        pub.send(zmq::str_buffer("{not json"), zmq::send_flags::none);
+        QTRY_VERIFY(QFileInfo(file + ".rejected.jsonl").exists());
+
+        ::kill(static_cast<pid_t>(bus.processId()), SIGINT);
+        QVERIFY(bus.waitForFinished(5000));
+        QCOMPARE(bus.exitCode(), 0);
+        QVERIFY(bus.readAllStandardOutput().contains("recorded 20 events"));
+        const Run validate = cli({"validate", file, "--format", "json"});
+        QCOMPARE(validate.exitCode, 0);
+        QCOMPARE(validate.json().value("files").toArray().first().toObject().value("accepted").toInt(), 20);
+        QFile rejects(file + ".rejected.jsonl");
+        QVERIFY(rejects.open(QIODevice::ReadOnly));
+        const QJsonObject reject = QJsonDocument::fromJson(rejects.readLine()).object();
+        QVERIFY(reject.value("reason").toString().startsWith("not valid JSON"));
+        QCOMPARE(reject.value("frames").toArray().at(1).toString(), QStringLiteral("{not json"));
+    }
+
     void busEndpointInUseExitsTwo()
     {
         zmq::context_t ctx;

@@ -73,6 +73,8 @@ int main(int argc, char **argv)
         ->capture_default_str();
     bus->add_option("--subscribers", busEndpoints.subscribers, "Endpoint subscribers connect to")
         ->capture_default_str();
+    bus->add_option("--record", busEndpoints.record, "Record everything published (rejects to FILE.rejected.jsonl)")
+        ->type_name("FILE");
 
     eventlens::commands::TailArgs tailArgs;
     auto *tail = app.add_subcommand("tail", "Print one line per event from live ZeroMQ publishers until Ctrl-C");

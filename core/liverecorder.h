@@ -1,0 +1,45 @@
+#pragma once
+
+#include "core/decoder.h"
+#include "core/jsonlwriter.h"
+
+#include <cstdint>
+#include <string>
+
+namespace eventlens {
+
+struct ReceivedMessage;
+
+/// Records live messages to a recording: events as received (with the `_eventlens`
+/// receive member) to `path`, and everything that is not an event — a wrong frame shape,
+/// bad JSON, a contract violation — to `path.rejected.jsonl` with its endpoint, reason
+/// and every frame, so nothing is lost. The rejects file is only created when needed.
+/// Owned by the thread that receives (a source's or the bus's).
+class LiveRecorder {
+public:
+    explicit LiveRecorder(DecoderOptions decoder = {});
+
+    /// False with error() when the recording cannot be opened.
+    bool open(const std::string &path);
+    /// Records one message; false only when writing failed (see error()).
+    bool take(const ReceivedMessage &message);
+    bool close();
+
+    uint64_t accepted() const { return m_accepted; }
+    uint64_t rejected() const { return m_rejected; }
+    std::string rejectsPath() const { return m_events.path() + ".rejected.jsonl"; }
+    const std::string &error() const { return m_error; }
+    const std::string &notice() const { return m_events.notice(); } ///< e.g. a torn last line
+
+private:
+    bool reject(const ReceivedMessage &message, const std::string &reason);
+
+    Decoder m_decoder;
+    DecodedEvent m_event;
+    DecodeError m_decodeError;
+    JsonlWriter m_events, m_rejects;
+    uint64_t m_accepted = 0, m_rejected = 0;
+    std::string m_error;
+};
+
+} // namespace eventlens
