@@ -45,6 +45,16 @@ QJsonObject edge(const QJsonArray &edges, const QString &effect)
     return {};
 }
 
+/// A PUB socket on a free loopback port, which it names in `endpoint`.
+zmq::socket_t boundPublisher(zmq::context_t &ctx, QString &endpoint)
+{
+    zmq::socket_t pub(ctx, zmq::socket_type::pub);
+    pub.set(zmq::sockopt::linger, 0);
+    pub.bind("tcp://127.0.0.1:*");
+    endpoint = QString::fromStdString(pub.get(zmq::sockopt::last_endpoint));
+    return pub;
+}
+
 /// Starts `eventlens-cli record` on a bus's subscriber side and returns once its
 /// subscription has reached the bus, so nothing published afterwards can be missed.
 bool startRecorder(QProcess &record, const eventlens::EmbeddedBus &bus, const QString &file, int count)
@@ -359,10 +369,8 @@ private slots:
     void tailPrintsEventsAndRejectsUntilCtrlC()
     {
         zmq::context_t ctx;
-        zmq::socket_t pub(ctx, zmq::socket_type::pub);
-        pub.set(zmq::sockopt::linger, 0);
-        pub.bind("tcp://127.0.0.1:*");
-        const QString endpoint = QString::fromStdString(pub.get(zmq::sockopt::last_endpoint));
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
         QProcess tail;
         tail.start(QStringLiteral(EVENTLENS_CLI), {"tail", "--connect", endpoint});
         QVERIFY(tail.waitForStarted());
@@ -404,10 +412,8 @@ private slots:
     void recordStopsAtCountAndKeepsRejects()
     {
         zmq::context_t ctx;
-        zmq::socket_t pub(ctx, zmq::socket_type::pub);
-        pub.set(zmq::sockopt::linger, 0);
-        pub.bind("tcp://127.0.0.1:*");
-        const QString endpoint = QString::fromStdString(pub.get(zmq::sockopt::last_endpoint));
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
         QTemporaryDir dir;
         const QString file = dir.filePath("live.jsonl");
         QProcess record;

@@ -36,6 +36,13 @@ std::string writeRecording(const QTemporaryDir &dir, int count, int64_t stepMs)
     return path;
 }
 
+bool load(const std::string &path, EventStore &store)
+{
+    RecordingReport report;
+    std::string error;
+    return JsonlReader().load(path, store, report, error) && report.rejected.empty();
+}
+
 struct Received {
     std::string topic, payload;
     qint64 atMs;
@@ -89,9 +96,7 @@ private slots:
         QFETCH(int, stepMs);
         QTemporaryDir dir;
         EventStore store;
-        RecordingReport report;
-        std::string error;
-        QVERIFY(JsonlReader().load(writeRecording(dir, 21, stepMs), store, report, error));
+        QVERIFY(load(writeRecording(dir, 21, stepMs), store));
 
         zmq::context_t ctx;
         Receiver receiver(ctx);
@@ -119,10 +124,8 @@ private slots:
     {
         QTemporaryDir dir;
         EventStore store;
-        RecordingReport report;
-        std::string error;
         const std::string path = writeRecording(dir, 3000, 1000); // 50 minutes of event time
-        QVERIFY(JsonlReader().load(path, store, report, error));
+        QVERIFY(load(path, store));
         zmq::context_t ctx;
         Receiver receiver(ctx);
         Replayer::Options options;
@@ -150,9 +153,7 @@ private slots:
     {
         QTemporaryDir dir;
         EventStore store;
-        RecordingReport report;
-        std::string error;
-        QVERIFY(JsonlReader().load(writeRecording(dir, 40, 50), store, report, error));
+        QVERIFY(load(writeRecording(dir, 40, 50), store));
         zmq::context_t ctx;
         Receiver receiver(ctx);
         Replayer::Options options;
@@ -193,9 +194,7 @@ private slots:
     {
         QTemporaryDir dir;
         EventStore store;
-        RecordingReport report;
-        std::string error;
-        QVERIFY(JsonlReader().load(writeRecording(dir, 5, 10), store, report, error));
+        QVERIFY(load(writeRecording(dir, 5, 10), store));
         zmq::context_t ctx;
         Receiver receiver(ctx);
         Replayer::Options options;
@@ -218,9 +217,7 @@ private slots:
     {
         QTemporaryDir dir;
         EventStore store;
-        RecordingReport report;
-        std::string error;
-        QVERIFY(JsonlReader().load(writeRecording(dir, 2, 10), store, report, error));
+        QVERIFY(load(writeRecording(dir, 2, 10), store));
         zmq::context_t ctx;
         Receiver receiver(ctx);
         Replayer::Options options;
