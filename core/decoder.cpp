@@ -137,6 +137,12 @@ Decoder::Decoder(DecoderOptions options) : m_options(options), m_impl(std::make_
 
 Decoder::~Decoder() = default;
 
+std::string sizeLimitProblem(size_t bytes, const DecoderOptions &options)
+{
+    return "event is " + std::to_string(bytes) + " bytes, over the limit of " + std::to_string(options.maxEventBytes)
+         + " bytes";
+}
+
 bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out, DecodeError &error)
 {
     out.unescaped.clear();
@@ -165,8 +171,7 @@ bool Decoder::decode(std::string_view bytes, size_t capacity, DecodedEvent &out,
     };
 
     if (bytes.size() > m_options.maxEventBytes)
-        return fail({}, "event is " + std::to_string(bytes.size()) + " bytes, over the limit of "
-                            + std::to_string(m_options.maxEventBytes) + " bytes");
+        return fail({}, sizeLimitProblem(bytes.size(), m_options));
     if (const void *nul = std::memchr(bytes.data(), 0, bytes.size()))
         return fail({},
                     "contains a NUL byte at byte " + std::to_string(static_cast<const char *>(nul) - bytes.data() + 1));

@@ -23,6 +23,10 @@ struct DecodeError {
     std::string text() const { return field.empty() ? message : "field '" + field + "': " + message; }
 };
 
+/// The reason given for input over the size limit, e.g. `event is 17000000 bytes, over
+/// the limit of 16777216 bytes` (also used where such input is skipped before decoding).
+std::string sizeLimitProblem(size_t bytes, const DecoderOptions &options);
+
 /// Turns one JSON event (the EventLens contract or CloudEvents 1.0 structured JSON) into
 /// a DecodedEvent, or says precisely why it cannot. Validates the whole document, but
 /// never builds a DOM: the envelope is read with simdjson On-Demand and `data` is only

@@ -158,6 +158,8 @@ bool EmbeddedBus::start()
                     m_messagesOut.fetch_add(1, std::memory_order_relaxed);
                     m_bytesOut.fetch_add(bytes, std::memory_order_relaxed);
                 }
+                if (m_tapFlush)
+                    m_tapFlush();
             }
             if (items[1].revents & ZMQ_POLLIN) {
                 // Subscriptions are counted, not passed upstream: the bus already takes

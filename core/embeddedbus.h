@@ -49,6 +49,9 @@ public:
     EmbeddedBus &operator=(const EmbeddedBus &) = delete;
 
     void setTap(Tap tap) { m_tap = std::move(tap); } ///< before start()
+    /// Called on the bus thread after each burst of messages, before the bus waits again:
+    /// a batching tap passes its batch on here. Before start().
+    void setTapFlush(std::function<void()> flush) { m_tapFlush = std::move(flush); }
 
     /// Binds both endpoints and starts forwarding. False, with error(), when an endpoint
     /// cannot be bound (in use, malformed) — e.g. `cannot bind publishers endpoint
@@ -72,6 +75,7 @@ private:
     zmq::context_t &m_context;
     Options m_options;
     Tap m_tap;
+    std::function<void()> m_tapFlush;
     std::thread m_thread;
     std::unique_ptr<zmq::socket_t> m_control; ///< owner's end of the control pair
     std::string m_boundPublishers, m_boundSubscribers, m_error;

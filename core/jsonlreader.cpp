@@ -153,11 +153,8 @@ public:
                     if (m_skippedHead.size() > m_skippedBytes)
                         m_skippedHead.resize(m_skippedBytes);
                 }
-                batch.rejected.push_back(rejected(batch.lines,
-                                                  "event is " + std::to_string(m_skippedBytes)
-                                                      + " bytes, over the limit of "
-                                                      + std::to_string(m_options.decoder.maxEventBytes) + " bytes",
-                                                  m_skippedHead));
+                batch.rejected.push_back(
+                    rejected(batch.lines, sizeLimitProblem(m_skippedBytes, m_options.decoder), m_skippedHead));
             } else {
                 // End of file inside the line (only then is there no newline here): a torn tail.
                 batch.tail = rejected(batch.lines,

@@ -26,7 +26,12 @@ bool LiveRecorder::take(const ReceivedMessage &m)
         return reject(m, m_decodeError.text());
     m_event.receivedNs = m.receivedNs;
     m_event.topic = m.topic;
-    if (!m_events.write(m_event)) {
+    return record(m_event);
+}
+
+bool LiveRecorder::record(const DecodedEvent &event)
+{
+    if (!m_events.write(event)) {
         m_error = m_events.error();
         return false;
     }

@@ -23,6 +23,10 @@ public:
     bool open(const std::string &path);
     /// Records one message; false only when writing failed (see error()).
     bool take(const ReceivedMessage &message);
+    /// Records an event decoded elsewhere (its receivedNs and topic set).
+    bool record(const DecodedEvent &event);
+    /// Records a message that is not an event, with the reason.
+    bool reject(const ReceivedMessage &message, const std::string &reason);
     bool close();
 
     uint64_t accepted() const { return m_accepted; }
@@ -32,8 +36,6 @@ public:
     const std::string &notice() const { return m_events.notice(); } ///< e.g. a torn last line
 
 private:
-    bool reject(const ReceivedMessage &message, const std::string &reason);
-
     Decoder m_decoder;
     DecodedEvent m_event;
     DecodeError m_decodeError;

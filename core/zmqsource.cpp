@@ -17,6 +17,21 @@ std::atomic<int> g_instances{0};
 
 } // namespace
 
+RejectedFrame RejectedFrame::of(const ReceivedMessage &m, std::string reason)
+{
+    RejectedFrame r;
+    r.receivedNs = m.receivedNs;
+    r.origin = m.endpoint;
+    r.topic = m.topic;
+    r.reason = std::move(reason);
+    r.frames.reserve(m.frames.size());
+    for (std::string_view f : m.frames) {
+        r.bytes += f.size();
+        r.frames.emplace_back(f.substr(0, kKeptBytes));
+    }
+    return r;
+}
+
 ReceivedMessage classifyFrames(std::span<const std::string_view> frames, std::string_view endpoint, int64_t receivedNs)
 {
     ReceivedMessage m;
@@ -218,6 +233,8 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                         views.emplace_back(static_cast<const char *>(f.data()), f.size());
                     m_sink(classifyFrames(views, c.endpoint.address, nowUtcNs()));
                 }
+                if (m_flush)
+                    m_flush();
             }
             if (items[2 + 2 * i].revents & ZMQ_POLLIN) {
                 zmq::message_t event, address;

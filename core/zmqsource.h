@@ -29,6 +29,20 @@ struct ReceivedMessage {
     int64_t receivedNs = 0;
 };
 
+/// A message that is not an event, kept so it can be shown and recorded: where it came
+/// from, why it was refused, and its frames as received (each cut at kKeptBytes).
+struct RejectedFrame {
+    static constexpr size_t kKeptBytes = 64 * 1024;
+    int64_t receivedNs = 0;
+    std::string origin; ///< the endpoint (or "bus")
+    std::string topic;  ///< the topic frame of a `[topic, json]` message
+    std::string reason; ///< e.g. `3 frames; expected [topic, json] or [json]`
+    std::vector<std::string> frames;
+    size_t bytes = 0; ///< all frames' bytes as received, before cutting
+
+    static RejectedFrame of(const ReceivedMessage &message, std::string reason);
+};
+
 /// Reads the shape of a message's frames: `[topic, json]`, `[json]`, or a problem.
 ReceivedMessage classifyFrames(std::span<const std::string_view> frames, std::string_view endpoint, int64_t receivedNs);
 
@@ -63,6 +77,9 @@ public:
     ZmqSource &operator=(const ZmqSource &) = delete;
 
     void setStateSink(StateSink sink) { m_stateSink = std::move(sink); } ///< before start()
+    /// Called on the source thread after each burst of messages, before it waits again:
+    /// a batching sink passes its batch on here. Before start().
+    void setFlush(std::function<void()> flush) { m_flush = std::move(flush); }
     /// Messages each SUB socket queues before ZeroMQ drops (0 = unbounded, the default).
     void setReceiveHighWaterMark(int messages) { m_rcvHwm = messages; } ///< before start()
 
@@ -83,6 +100,7 @@ private:
     zmq::context_t &m_context;
     Sink m_sink;
     StateSink m_stateSink;
+    std::function<void()> m_flush;
     int m_rcvHwm = 0;
     std::thread m_thread;
     std::unique_ptr<zmq::socket_t> m_control;
