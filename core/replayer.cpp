@@ -59,7 +59,10 @@ bool Replayer::start()
     m_thread = std::thread([this, control, &opened] {
         zmq::socket_t pub(m_context, zmq::socket_type::xpub);
         pub.set(zmq::sockopt::linger, 0);
-        pub.set(zmq::sockopt::sndhwm, 0); // as fast as possible must not mean lossy
+        // As fast as possible must be neither lossy nor unbounded: with NODROP a full queue
+        // makes send() wait (see run()) instead of dropping, and memory stays at the mark.
+        pub.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
+        pub.set(zmq::sockopt::xpub_nodrop, 1);
         try {
             if (m_options.bind)
                 pub.bind(m_options.endpoint);
@@ -242,8 +245,17 @@ void Replayer::run(std::string controlEndpoint, zmq::socket_t pub)
         }
         const std::string_view topic =
             r.topic != EventStore::kNoName ? m_store.topicName(r.topic) : m_store.typeName(r.type);
-        pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
-        pub.send(zmq::buffer(payload), zmq::send_flags::none);
+        if (!pub.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+            // The queue is full (a slow subscriber): wait for room or a command, then take
+            // this step again, since a command may have changed what is next.
+            std::array<zmq::pollitem_t, 2> items{
+                {{control.handle(), 0, ZMQ_POLLIN, 0}, {pub.handle(), 0, ZMQ_POLLOUT, 0}}};
+            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(-1));
+            if ((items[0].revents & ZMQ_POLLIN) && !handleControl(0))
+                return;
+            continue;
+        }
+        pub.send(zmq::buffer(payload), zmq::send_flags::none); // the rest of a message always fits
         m_position = r.timestampNs;
         ++m_published;
         ++next;

@@ -24,6 +24,9 @@ class EventStore;
 /// from one thread (the owner's) over an inproc socket.
 class Replayer {
 public:
+    /// Messages queued for the endpoint before publishing waits for room (never drops).
+    static constexpr int kSendHighWaterMark = 100'000;
+
     struct Options {
         std::string endpoint = "tcp://127.0.0.1:5555"; ///< where to publish (the bus's publisher side)
         bool bind = false;                             ///< bind instead of connect

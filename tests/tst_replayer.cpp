@@ -149,6 +149,61 @@ private slots:
         }
     }
 
+    void asFastAsPossibleWaitsForASlowSubscriberInsteadOfQueueingEverything()
+    {
+        QTemporaryDir dir;
+        EventStore store;
+        constexpr int kEvents = 300'000;
+        QVERIFY(load(writeRecording(dir, kEvents, 1), store));
+        zmq::context_t ctx;
+        Receiver receiver(ctx);
+        receiver.sub.set(zmq::sockopt::rcvhwm, 1000);
+        Replayer::Options options;
+        options.endpoint = receiver.endpoint;
+        options.asFastAsPossible = true;
+        Replayer replayer(ctx, store, options);
+        QVERIFY(replayer.start());
+
+        // The subscriber reads a little (ZeroMQ attaches it then), then stops: publishing
+        // stalls once the queues are full, instead of queueing the whole recording in memory.
+        auto got = receiver.take(1000, 10000);
+        QCOMPARE(got.size(), size_t(1000));
+        QTest::qWait(500);
+        const uint64_t stalled = replayer.published();
+        QTest::qWait(200);
+        QCOMPARE(replayer.published(), stalled);
+        QVERIFY2(stalled < uint64_t(kEvents) * 2 / 3, qPrintable(QString::number(stalled) + " published while stalled"));
+
+        // Reading again lets it finish, and nothing was dropped on the way.
+        const auto rest = receiver.take(kEvents - 1000, 30000);
+        got.insert(got.end(), rest.begin(), rest.end());
+        QCOMPARE(got.size(), size_t(kEvents));
+        for (int i : {0, kEvents / 2, kEvents - 1})
+            QVERIFY(got[size_t(i)].payload.find("\"e-" + std::to_string(i) + "\"") != std::string::npos);
+        QTRY_VERIFY(replayer.finished());
+    }
+
+    void stopIsPromptWhileWaitingForASlowSubscriber()
+    {
+        QTemporaryDir dir;
+        EventStore store;
+        QVERIFY(load(writeRecording(dir, 300'000, 1), store));
+        zmq::context_t ctx;
+        Receiver receiver(ctx);
+        receiver.sub.set(zmq::sockopt::rcvhwm, 1000);
+        Replayer::Options options;
+        options.endpoint = receiver.endpoint;
+        options.asFastAsPossible = true;
+        Replayer replayer(ctx, store, options);
+        QVERIFY(replayer.start());
+        QCOMPARE(receiver.take(1000, 10000).size(), size_t(1000));
+        QTest::qWait(300); // stalled by now
+        QElapsedTimer timer;
+        timer.start();
+        replayer.stop();
+        QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed()) + " ms to stop"));
+    }
+
     void pauseResumeAndSeek()
     {
         QTemporaryDir dir;

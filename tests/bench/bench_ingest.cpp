@@ -445,7 +445,7 @@ int main(int argc, char **argv)
     const Percentiles el = eventlensLatency(o, ingestGot);
     const uint64_t expected = uint64_t(double(o.rate) * o.latencySeconds);
     lost += (expected - rawGot) + (expected - ingestGot);
-    std::printf("\n  latency at a steady %s events/s for %.0f s (publisher's timestamp -> counted / appended):\n",
+    std::printf("\n  latency at a steady %s events/s for %g s (publisher's timestamp -> counted / appended):\n",
                 thousands(o.rate).c_str(), o.latencySeconds);
     std::printf("  %-44s p50 %7.3f ms   p99 %7.3f ms   max %7.3f ms\n", "(a) raw ZeroMQ SUB", rl.p50, rl.p99, rl.max);
     std::printf("  %-44s p50 %7.3f ms   p99 %7.3f ms   max %7.3f ms\n", "(b) EventLens ingest", el.p50, el.p99, el.max);
