@@ -95,28 +95,30 @@ void ZmqSource::stop()
 {
     if (!isRunning())
         return;
-    sendControl("stop");
+    sendControl({"stop"});
     m_thread.join();
     m_control.reset();
 }
 
 void ZmqSource::addEndpoint(const Endpoint &endpoint)
 {
-    std::string command = "add\n" + std::string(endpoint.bind ? "bind" : "connect") + "\n" + endpoint.address;
-    for (const std::string &t : endpoint.topics)
-        command += "\n" + t;
+    std::vector<std::string> command{"add", endpoint.bind ? "bind" : "connect", endpoint.address};
+    command.insert(command.end(), endpoint.topics.begin(), endpoint.topics.end());
     sendControl(command);
 }
 
 void ZmqSource::removeEndpoint(const std::string &address)
 {
-    sendControl("remove\n" + address);
+    sendControl({"remove", address});
 }
 
-void ZmqSource::sendControl(const std::string &command)
+void ZmqSource::sendControl(const std::vector<std::string> &command)
 {
-    if (m_control)
-        m_control->send(zmq::buffer(command), zmq::send_flags::none);
+    // One frame per part, so a topic may hold any byte (a newline, say).
+    if (!m_control)
+        return;
+    for (size_t i = 0; i < command.size(); ++i)
+        m_control->send(zmq::buffer(command[i]), i + 1 < command.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 
 std::vector<ZmqSource::EndpointState> ZmqSource::states() const
@@ -269,17 +271,12 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
         }
 
         if (items[0].revents & ZMQ_POLLIN) {
-            zmq::message_t command;
-            (void)control.recv(command);
             std::vector<std::string> parts;
-            std::string text = command.to_string();
-            for (size_t start = 0;;) {
-                const size_t nl = text.find('\n', start);
-                parts.push_back(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
-                if (nl == std::string::npos)
-                    break;
-                start = nl + 1;
-            }
+            zmq::message_t part;
+            do {
+                (void)control.recv(part);
+                parts.push_back(part.to_string());
+            } while (part.more());
             if (parts[0] == "stop") {
                 for (auto &c : connections)
                     zmq_socket_monitor(c->sub.handle(), nullptr, 0);

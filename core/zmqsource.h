@@ -93,7 +93,7 @@ public:
     std::vector<EndpointState> states() const;
 
 private:
-    void sendControl(const std::string &command);
+    void sendControl(const std::vector<std::string> &command);
     void run(std::string control, std::vector<Endpoint> initial);
     void setState(const std::string &address, State state, std::string detail = {});
 

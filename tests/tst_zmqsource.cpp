@@ -146,6 +146,29 @@ private slots:
         QCOMPARE(collector.count("orders"), size_t(0));
     }
 
+    void filtersAddedWhileRunningMayHoldAnyByte()
+    {
+        zmq::context_t ctx;
+        std::string endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        Collector collector;
+        ZmqSource source(ctx, collector.sink());
+        source.start();
+        // Added through the control socket: a newline inside a topic is a byte like any other.
+        source.addEndpoint({endpoint, {"probe", std::string("a\nb"), std::string("z\0", 2)}, false});
+        QVERIFY(handshake(pub, collector));
+        send(pub, {"a\nb.placed", "{}"});
+        send(pub, {"a", "{}"});
+        send(pub, {"b", "{}"});
+        send(pub, {std::string("z\0y", 3), "{}"});
+        send(pub, {"probe.end", "{}"});
+        QTRY_COMPARE(collector.count("probe.end"), size_t(1));
+        QCOMPARE(collector.count("a\nb.placed"), size_t(1));
+        QCOMPARE(collector.count("a"), size_t(0));
+        QCOMPARE(collector.count("b"), size_t(0));
+        QCOMPARE(collector.count(std::string("z\0y", 3)), size_t(1));
+    }
+
     void stateFollowsThePublisherAwayAndBack()
     {
         zmq::context_t ctx;
