@@ -236,7 +236,13 @@ void Ingest::decodeLoop()
         std::unique_ptr<Batch> batch;
         {
             std::unique_lock lock(m_mutex);
-            m_queued.wait(lock, [&] { return m_stopping || !m_in.empty(); });
+            // A quiet moment: what the recording buffered goes to disk now, not at the
+            // next event, so a crash during a lull loses nothing already received.
+            if (!m_queued.wait_for(lock, kQuietFlush, [&] { return m_stopping || !m_in.empty(); })) {
+                lock.unlock();
+                flushRecording();
+                continue;
+            }
             if (m_in.empty())
                 return; // stopping, and everything queued is decoded
             batch = std::move(m_in.front());
@@ -315,6 +321,17 @@ void Ingest::record(Batch &b)
         ok = m_recorder->reject(classifyFrames(views, b.origins[m.origin], m.receivedNs), b.rejects[r].reason) && ok;
     }
     if (!ok) {
+        m_recordFailures.fetch_add(1, std::memory_order_relaxed);
+        m_recordingError = m_recorder->error();
+    }
+}
+
+void Ingest::flushRecording()
+{
+    if (!m_recording.load(std::memory_order_acquire))
+        return;
+    std::lock_guard lock(m_recorderMutex);
+    if (m_recorder && !m_recorder->flush()) {
         m_recordFailures.fetch_add(1, std::memory_order_relaxed);
         m_recordingError = m_recorder->error();
     }

@@ -137,6 +137,9 @@ private:
     void decodeLoop();
     void decode(Batch &batch, Decoder &decoder);
     void record(Batch &batch);
+    void flushRecording();
+    /// After this long without input the decoder flushes the recording.
+    static constexpr std::chrono::milliseconds kQuietFlush{100};
     std::unique_ptr<Batch> recycled();
 
     Options m_options;

@@ -60,6 +60,16 @@ bool LiveRecorder::reject(const ReceivedMessage &m, const std::string &reason)
     return true;
 }
 
+bool LiveRecorder::flush()
+{
+    for (JsonlWriter *w : {&m_events, &m_rejects})
+        if (w->isOpen() && !w->flush()) {
+            m_error = w->error();
+            return false;
+        }
+    return true;
+}
+
 bool LiveRecorder::close()
 {
     const bool events = m_events.close();

@@ -27,6 +27,8 @@ public:
     bool record(const DecodedEvent &event);
     /// Records a message that is not an event, with the reason.
     bool reject(const ReceivedMessage &message, const std::string &reason);
+    /// Writes out what the writers buffer (they flush on their own only when they write).
+    bool flush();
     bool close();
 
     uint64_t accepted() const { return m_accepted; }

@@ -393,6 +393,28 @@ private slots:
         QVERIFY2(line.find("broken") != std::string::npos, line.c_str());
     }
 
+    void recordingIsOnDiskSoonAfterTheFlowGoesQuiet()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("quiet.jsonl").toStdString();
+        zmq::context_t ctx;
+        Session session(ctx);
+        std::string error;
+        QVERIFY2(session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error), error.c_str());
+        zmq::socket_t pub = publisherTo(ctx, session.bus()->publishersEndpoint());
+        QVERIFY(handshake(session, pub, "pub"));
+        QVERIFY2(session.startRecording(path, error), error.c_str());
+        for (int n = 0; n < 3; ++n)
+            send(pub, {"order.placed", eventJson("pub", n)});
+        // Still recording, nothing more arrives: the three lines reach the file anyway.
+        auto lines = [&] {
+            std::ifstream in(path);
+            return size_t(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(lines(), size_t(3), 2000);
+        QVERIFY(session.isRecording());
+    }
+
     void recordingToAnUnwritablePathIsAClearError()
     {
         zmq::context_t ctx;
