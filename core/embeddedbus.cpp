@@ -139,7 +139,7 @@ bool EmbeddedBus::start()
         std::array<zmq::pollitem_t, 3> items{
             {{xsub.handle(), 0, ZMQ_POLLIN, 0}, {xpub.handle(), 0, ZMQ_POLLIN, 0}, {pair.handle(), 0, ZMQ_POLLIN, 0}}};
         for (;;) {
-            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(-1));
+            zmq::poll(items.data(), items.size(), kQuietTick);
             if (items[2].revents & ZMQ_POLLIN)
                 return; // stop
             if (items[0].revents & ZMQ_POLLIN) {
@@ -158,9 +158,9 @@ bool EmbeddedBus::start()
                     m_messagesOut.fetch_add(1, std::memory_order_relaxed);
                     m_bytesOut.fetch_add(bytes, std::memory_order_relaxed);
                 }
-                if (m_tapFlush)
-                    m_tapFlush();
             }
+            if (m_tapFlush)
+                m_tapFlush(); // after a burst, or a quiet tick
             if (items[1].revents & ZMQ_POLLIN) {
                 // Subscriptions are counted, not passed upstream: the bus already takes
                 // everything, and a subscriber's last "unsubscribe all" must not blind the tap.

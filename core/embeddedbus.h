@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,9 +50,11 @@ public:
     EmbeddedBus &operator=(const EmbeddedBus &) = delete;
 
     void setTap(Tap tap) { m_tap = std::move(tap); } ///< before start()
-    /// Called on the bus thread after each burst of messages, before the bus waits again:
-    /// a batching tap passes its batch on here. Before start().
+    /// Called on the bus thread after each burst of messages and at least every kQuietTick
+    /// while nothing arrives: a batching tap passes its batch on here, a recorder writes out
+    /// what it buffered. Before start().
     void setTapFlush(std::function<void()> flush) { m_tapFlush = std::move(flush); }
+    static constexpr std::chrono::milliseconds kQuietTick{100};
 
     /// Binds both endpoints and starts forwarding. False, with error(), when an endpoint
     /// cannot be bound (in use, malformed) — e.g. `cannot bind publishers endpoint

@@ -250,13 +250,19 @@ bool JsonlWriter::writeLine(std::string_view prefix, int64_t receivedNs, std::st
     case Flush::EveryEvent:
         return flush();
     case Flush::Interval:
-        if (std::chrono::steady_clock::now() - m_lastFlush >= m_options.interval || m_buffer.size() > (1u << 20))
-            return flush();
-        return true;
+        return m_buffer.size() > (1u << 20) ? flush() : flushIfDue();
     case Flush::Manual:
         return m_buffer.size() > (4u << 20) ? flush() : true;
     }
     return true;
+}
+
+bool JsonlWriter::flushIfDue()
+{
+    if (m_options.flush != Flush::Interval || m_buffer.empty()
+        || std::chrono::steady_clock::now() - m_lastFlush < m_options.interval)
+        return true;
+    return flush();
 }
 
 bool JsonlWriter::flush()

@@ -43,6 +43,9 @@ public:
     /// Appends a decoded event, keeping its bytes as received.
     bool write(const DecodedEvent &event);
     bool flush();
+    /// With Flush::Interval: flushes when the interval has passed since the last flush.
+    /// Callers whose events may stop coming call it now and then, so nothing waits long.
+    bool flushIfDue();
     bool close();
 
     bool isOpen() const { return m_fd >= 0; }

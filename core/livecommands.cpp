@@ -72,6 +72,10 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
             if (!writeFailed && !recorder.take(classifyFrames(frames, "bus", receivedNs)))
                 writeFailed = true;
         });
+        bus.setTapFlush([&] {
+            if (!writeFailed && !recorder.flushIfDue())
+                writeFailed = true;
+        });
     }
     if (!bus.start()) {
         for (const std::string &w : bus.warnings())
@@ -198,6 +202,10 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
             writeFailed = true;
         else if (args.count && recorder.accepted() == args.count)
             full = true;
+    });
+    source.setFlush([&] {
+        if (!writeFailed && !recorder.flushIfDue())
+            writeFailed = true;
     });
     startSource(source, args.source, err);
     const auto started = std::chrono::steady_clock::now();

@@ -70,6 +70,16 @@ bool LiveRecorder::flush()
     return true;
 }
 
+bool LiveRecorder::flushIfDue()
+{
+    for (JsonlWriter *w : {&m_events, &m_rejects})
+        if (w->isOpen() && !w->flushIfDue()) {
+            m_error = w->error();
+            return false;
+        }
+    return true;
+}
+
 bool LiveRecorder::close()
 {
     const bool events = m_events.close();

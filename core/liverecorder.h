@@ -29,6 +29,8 @@ public:
     bool reject(const ReceivedMessage &message, const std::string &reason);
     /// Writes out what the writers buffer (they flush on their own only when they write).
     bool flush();
+    /// Flushes when the writers' interval has passed: for a quiet moment on the receiving thread.
+    bool flushIfDue();
     bool close();
 
     uint64_t accepted() const { return m_accepted; }

@@ -213,7 +213,7 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
             items.push_back({c->sub.handle(), 0, ZMQ_POLLIN, 0});
             items.push_back({c->monitor.handle(), 0, ZMQ_POLLIN, 0});
         }
-        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(-1));
+        zmq::poll(items.data(), items.size(), kQuietTick);
 
         for (size_t i = 0; i < connections.size(); ++i) {
             Connection &c = *connections[i];
@@ -235,8 +235,6 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                         views.emplace_back(static_cast<const char *>(f.data()), f.size());
                     m_sink(classifyFrames(views, c.endpoint.address, nowUtcNs()));
                 }
-                if (m_flush)
-                    m_flush();
             }
             if (items[2 + 2 * i].revents & ZMQ_POLLIN) {
                 zmq::message_t event, address;
@@ -269,6 +267,9 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                 }
             }
         }
+
+        if (m_flush)
+            m_flush(); // after a burst, or a quiet tick
 
         if (items[0].revents & ZMQ_POLLIN) {
             std::vector<std::string> parts;

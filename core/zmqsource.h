@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -77,9 +78,11 @@ public:
     ZmqSource &operator=(const ZmqSource &) = delete;
 
     void setStateSink(StateSink sink) { m_stateSink = std::move(sink); } ///< before start()
-    /// Called on the source thread after each burst of messages, before it waits again:
-    /// a batching sink passes its batch on here. Before start().
+    /// Called on the source thread after each burst of messages and at least every
+    /// kQuietTick while nothing arrives: a batching sink passes its batch on here, a
+    /// recorder writes out what it buffered. Before start().
     void setFlush(std::function<void()> flush) { m_flush = std::move(flush); }
+    static constexpr std::chrono::milliseconds kQuietTick{100};
     /// Messages each SUB socket queues before ZeroMQ drops (0 = unbounded, the default).
     void setReceiveHighWaterMark(int messages) { m_rcvHwm = messages; } ///< before start()
 

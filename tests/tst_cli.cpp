@@ -461,6 +461,44 @@ private slots:
         QCOMPARE(first.value("endpoint").toString(), endpoint);
     }
 
+    void recordWritesOutDuringALull()
+    {
+        zmq::context_t ctx;
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        QTemporaryDir dir;
+        const QString file = dir.filePath("lull.jsonl");
+        QProcess record;
+        record.start(QStringLiteral(EVENTLENS_CLI), {"record", "--connect", endpoint, "-o", file});
+        QVERIFY(record.waitForStarted());
+        auto send = [&](const QString &id) {
+            const QJsonObject json{{"eventId", id},
+                                   {"eventType", "order.placed"},
+                                   {"timestamp", "2026-03-02T10:00:00Z"},
+                                   {"source", "order-service"}};
+            const std::string event = QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
+            pub.send(zmq::str_buffer("order.placed"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event), zmq::send_flags::none);
+        };
+        auto contents = [&] {
+            QFile f(file);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        for (int i = 0; i < 200 && contents().isEmpty(); ++i) { // slow joiner, then the first flush
+            send(QStringLiteral("probe-%1").arg(i));
+            QTest::qWait(50);
+        }
+        QVERIFY(!contents().isEmpty());
+        // A short burst, then silence: it reaches the file while record still runs.
+        for (int i = 1; i <= 3; ++i)
+            send(QStringLiteral("burst-%1").arg(i));
+        QTRY_VERIFY_WITH_TIMEOUT(contents().contains("burst-3"), 2000);
+        QVERIFY(record.state() == QProcess::Running);
+        ::kill(static_cast<pid_t>(record.processId()), SIGINT);
+        QVERIFY(record.waitForFinished(5000));
+        QCOMPARE(record.exitCode(), 0);
+    }
+
     void recordReplayRecordReproducesTheEvents()
     {
         // record (from a bus) -> replay (onto the bus) -> record again: the same events.
