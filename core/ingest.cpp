@@ -109,8 +109,8 @@ void Ingest::Producer::take(const ReceivedMessage &m)
 
     if (m_batch && (m_batch->size + kept > m_batch->capacity || m_batch->messages.size() >= m_ingest.m_options.batchFrames))
         flush();
-    if (!m_batch)
-        startBatch(kept);
+    if (!m_batch || m_batch->size + kept > m_batch->capacity)
+        startBatch(kept); // (an empty batch too small for this message is replaced)
 
     Batch &b = *m_batch;
     Batch::Message message;

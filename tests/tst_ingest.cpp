@@ -219,6 +219,29 @@ private slots:
         QCOMPARE(session.stats().ingest.rejected, 1u);
     }
 
+    void eventsLargerThanABatchArriveWhole()
+    {
+        zmq::context_t ctx;
+        std::string endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        Session session(ctx, options(Overflow::Block, 1u << 20, 4096));
+        session.connect({endpoint, {}, false});
+        QVERIFY(handshake(session, pub, "probe-service"));
+        std::vector<std::string> sent;
+        for (size_t size : {100u, 5000u, 300'000u, 200u, 2'000'000u}) {
+            std::string json = eventJson("big", int(size));
+            json.insert(json.size() - 1, ",\"metadata\":{\"pad\":\"" + std::string(size, 'p') + "\"}");
+            sent.push_back(json);
+            send(pub, {"order.placed", json});
+        }
+        QVERIFY(pollUntil(session, [&] { return countOfType(session.store(), "order.placed") == sent.size(); }));
+        const EventStore &store = session.store();
+        const auto got = store.ofType(store.findType("order.placed"));
+        for (size_t i = 0; i < sent.size(); ++i)
+            QCOMPARE(store.raw(got[i]), sent[i]);
+        QVERIFY(session.rejects().empty());
+    }
+
     void oversizedMessageIsRejectedAndOnlyItsHeadKept()
     {
         zmq::context_t ctx;
