@@ -73,6 +73,18 @@ bool handshake(Session &session, zmq::socket_t &pub, const std::string &name)
     return false;
 }
 
+/// Starts the session's bus on any free ports and connects `pub` to it, handshaken.
+bool startBusWithPublisher(Session &session, zmq::context_t &ctx, zmq::socket_t &pub)
+{
+    std::string error;
+    if (!session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error)) {
+        qWarning("%s", error.c_str());
+        return false;
+    }
+    pub = publisherTo(ctx, session.bus()->publishersEndpoint());
+    return handshake(session, pub, "pub");
+}
+
 /// Polls until `done()` or `ms` pass.
 template<typename Done>
 bool pollUntil(Session &session, Done done, int ms = 10000)
@@ -307,10 +319,8 @@ private slots:
     {
         zmq::context_t ctx;
         Session session(ctx, options(Overflow::Drop, 64 * 1024, 16 * 1024));
-        std::string error;
-        QVERIFY2(session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error), error.c_str());
-        zmq::socket_t pub = publisherTo(ctx, session.bus()->publishersEndpoint());
-        QVERIFY(handshake(session, pub, "pub"));
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        QVERIFY(startBusWithPublisher(session, ctx, pub));
         QTest::qWait(50);
         session.poll();
         const uint64_t probes = session.stats().ingest.received;
@@ -344,10 +354,8 @@ private slots:
     {
         zmq::context_t ctx;
         Session session(ctx, options(Overflow::Block, 64 * 1024, 16 * 1024));
-        std::string error;
-        QVERIFY2(session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error), error.c_str());
-        zmq::socket_t pub = publisherTo(ctx, session.bus()->publishersEndpoint());
-        QVERIFY(handshake(session, pub, "pub"));
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        QVERIFY(startBusWithPublisher(session, ctx, pub));
 
         constexpr int kEvents = 20000;
         for (int n = 0; n < kEvents; ++n)
@@ -371,9 +379,8 @@ private slots:
         zmq::context_t ctx;
         Session session(ctx, options(Overflow::Drop, 64 * 1024, 16 * 1024));
         std::string error;
-        QVERIFY2(session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error), error.c_str());
-        zmq::socket_t pub = publisherTo(ctx, session.bus()->publishersEndpoint());
-        QVERIFY(handshake(session, pub, "pub"));
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        QVERIFY(startBusWithPublisher(session, ctx, pub));
         QVERIFY2(session.startRecording(path, error), error.c_str());
         QVERIFY(session.isRecording());
         QVERIFY(!session.startRecording(path, error));
@@ -423,9 +430,8 @@ private slots:
         zmq::context_t ctx;
         Session session(ctx);
         std::string error;
-        QVERIFY2(session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error), error.c_str());
-        zmq::socket_t pub = publisherTo(ctx, session.bus()->publishersEndpoint());
-        QVERIFY(handshake(session, pub, "pub"));
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        QVERIFY(startBusWithPublisher(session, ctx, pub));
         QVERIFY2(session.startRecording(path, error), error.c_str());
         for (int n = 0; n < 3; ++n)
             send(pub, {"order.placed", eventJson("pub", n)});
