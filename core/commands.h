@@ -80,4 +80,28 @@ struct ReplayArgs {
 /// Publishes a recording onto `to` keeping its timing (×speed) until the end, or `stop`.
 int replay(const ReplayArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
 
+/// What `demo` runs, where, and with which knobs (see DemoSystem).
+struct DemoArgs {
+    std::string scenario;                             ///< order-saga or logistics
+    std::string bus = "tcp://127.0.0.1:5555";         ///< the bus's publishers endpoint
+    std::string subscribers = "tcp://127.0.0.1:5556"; ///< the bus's subscribers endpoint
+    bool ownBus = false;                              ///< run an embedded bus on those endpoints
+    double rate = 5;                                  ///< flows per second, on average
+    double durationSeconds = 0;                       ///< 0: until `stop`
+    double lagMs = 20;
+    double lagSpreadMs = 10;
+    std::vector<std::string> lagOf; ///< SERVICE=MS: one consumer's own mean lag
+    double failureRate = 0.1;
+    double duplicateRate = 0;
+    std::string skew; ///< SERVICE=MS: that service's clock runs MS off (negative: behind)
+    double v2Share = 0;
+    uint64_t seed = 0;
+    std::vector<std::string> consumers; ///< optional consumers to run as well
+    double reportSeconds = 5;           ///< how often the counters are printed
+};
+
+/// Runs a demo system on a bus (or on its own embedded one) until `stop` (Ctrl-C) or the
+/// duration, printing what it started and, every few seconds and at the end, its counters.
+int demo(const DemoArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
+
 } // namespace eventlens::commands

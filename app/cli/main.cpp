@@ -113,6 +113,38 @@ int main(int argc, char **argv)
     replay->add_flag("--loop", replayArgs.loop, "Start over at the end, until Ctrl-C");
     replay->add_flag("--restamp", replayArgs.restamp, "Stamp each event with the time it is published");
 
+    eventlens::commands::DemoArgs demoArgs;
+    auto *demo =
+        app.add_subcommand("demo", "Run a demo system (real services reacting on a bus) until Ctrl-C or --duration");
+    demo->add_option("scenario", demoArgs.scenario, "order-saga or logistics")->required()->type_name("SCENARIO");
+    demo->add_option("--bus", demoArgs.bus, "The bus's publishers endpoint")->capture_default_str()->type_name("EP");
+    demo->add_option("--subscribers", demoArgs.subscribers, "The bus's subscribers endpoint")
+        ->capture_default_str()
+        ->type_name("EP");
+    demo->add_flag("--own-bus", demoArgs.ownBus, "Run an embedded bus on those endpoints ('*' port: any free one)");
+    demo->add_option("--rate", demoArgs.rate, "Flows started per second, on average")->capture_default_str();
+    demo->add_option("--duration", demoArgs.durationSeconds, "Stop after S seconds (0: at Ctrl-C)")->type_name("S");
+    demo->add_option("--lag", demoArgs.lagMs, "Consumers' mean reaction lag")->capture_default_str()->type_name("MS");
+    demo->add_option("--lag-spread", demoArgs.lagSpreadMs, "Lag varies by up to this much either way")
+        ->capture_default_str()
+        ->type_name("MS");
+    demo->add_option("--lag-of", demoArgs.lagOf, "One consumer's own mean lag, e.g. payment-service=250")
+        ->type_name("SERVICE=MS");
+    demo->add_option("--failure-rate", demoArgs.failureRate, "Share of flows that take a failure path, 0 to 1")
+        ->capture_default_str();
+    demo->add_option("--duplicates", demoArgs.duplicateRate, "Share of events delivered twice (same bytes), 0 to 1")
+        ->capture_default_str();
+    demo->add_option("--skew", demoArgs.skew, "A service whose clock runs off, e.g. shipping-service=-300")
+        ->type_name("SERVICE=MS");
+    demo->add_option("--v2", demoArgs.v2Share, "Share of root events published with schema v2, 0 to 1")
+        ->capture_default_str()
+        ->type_name("SHARE");
+    demo->add_option("--seed", demoArgs.seed, "Seed the services' choices (0: random)")->type_name("N");
+    demo->add_option("--consumer", demoArgs.consumers,
+                     "Run an optional consumer too (order-saga: fraud-service, loyalty-service; "
+                     "logistics: eta-service, customs-service)")
+        ->type_name("NAME");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success &e) {
@@ -145,6 +177,11 @@ int main(int argc, char **argv)
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
         return eventlens::commands::tail(tailArgs, g_stop, std::cout, std::cerr);
+    }
+    if (demo->parsed()) {
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        return eventlens::commands::demo(demoArgs, g_stop, std::cout, std::cerr);
     }
     if (bus->parsed()) {
         std::signal(SIGINT, requestStop);
