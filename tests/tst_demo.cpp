@@ -128,6 +128,32 @@ void quiesce(DemoSystem &demo, const EmbeddedBus &bus)
     }
 }
 
+/// What one settled demo run carried over its bus.
+struct Run {
+    EventStore store;
+    DemoSystem::Counters counters;
+    uint64_t busMessages = 0;
+};
+
+/// Runs a demo on a fresh bus until `flows` flows have started and every reaction has
+/// landed, then loads everything the bus carried into `run`. Every frame on the bus must
+/// be an event. Callers check QTest::currentTestFailed() afterwards.
+void runDemo(DemoSystem::Scenario scenario, const DemoSystem::Knobs &knobs, uint64_t flows, Run &run)
+{
+    Bus b;
+    QVERIFY(b.bus.start());
+    DemoSystem demo(b.context, b.options(scenario, knobs));
+    QVERIFY2(demo.start(), demo.error().c_str());
+    QTRY_VERIFY_WITH_TIMEOUT(demo.counters().flowsStarted >= flows, 10000);
+    quiesce(demo, b.bus);
+    demo.stop();
+    run.counters = demo.counters();
+    run.busMessages = b.bus.stats().messagesIn;
+    size_t rejected = 0;
+    load(b.tap.take(), run.store, rejected);
+    QCOMPARE(rejected, size_t(0)); // not one frame on the bus that is not an event
+}
+
 /// The event types from the flow's root down to event `i`, e.g. "order.placed>inventory.reserved".
 std::string path(const EventStore &store, uint32_t i)
 {
@@ -301,20 +327,13 @@ private slots:
 
     void orderSagaFlowsAreCompleteWithBothCompensations()
     {
-        Bus b;
-        QVERIFY(b.bus.start());
         DemoSystem::Knobs knobs = fastKnobs();
         knobs.failureRate = 0.3;
-        DemoSystem demo(b.context, b.options(DemoSystem::Scenario::OrderSaga, knobs));
-        QVERIFY2(demo.start(), demo.error().c_str());
-        QTRY_VERIFY_WITH_TIMEOUT(demo.counters().flowsStarted >= 80, 10000);
-        quiesce(demo, b.bus);
-        demo.stop();
-
-        EventStore store;
-        size_t rejected = 0;
-        load(b.tap.take(), store, rejected);
-        QCOMPARE(rejected, size_t(0)); // not one frame on the bus that is not an event
+        Run run;
+        runDemo(DemoSystem::Scenario::OrderSaga, knobs, 80, run);
+        if (QTest::currentTestFailed())
+            return;
+        const EventStore &store = run.store;
         checkCausationResolves(store, kPlaced);
         if (QTest::currentTestFailed())
             return;
@@ -327,10 +346,10 @@ private slots:
             ++outcomes[outcome];
         }
         // Everything published reached the bus, and the counters say what happened.
-        const DemoSystem::Counters c = demo.counters();
+        const DemoSystem::Counters c = run.counters;
         QCOMPARE(store.correlationCount(), size_t(c.flowsStarted));
         QCOMPARE(uint64_t(store.size()), c.eventsPublished);
-        QCOMPARE(b.bus.stats().messagesIn, c.eventsPublished);
+        QCOMPARE(run.busMessages, c.eventsPublished);
         QCOMPARE(c.redeliveries, uint64_t(0));
         QCOMPARE(uint64_t(outcomes[SagaOutcome::OutOfStock] + outcomes[SagaOutcome::PaymentFailed]), c.failures);
         // A failure rate of 0.3 splits evenly between the two failure paths.
@@ -347,20 +366,13 @@ private slots:
 
     void logisticsFlowsAreCompleteWithManyConsumers()
     {
-        Bus b;
-        QVERIFY(b.bus.start());
         DemoSystem::Knobs knobs = fastKnobs();
         knobs.failureRate = 0.3;
-        DemoSystem demo(b.context, b.options(DemoSystem::Scenario::Logistics, knobs));
-        QVERIFY2(demo.start(), demo.error().c_str());
-        QTRY_VERIFY_WITH_TIMEOUT(demo.counters().flowsStarted >= 60, 10000);
-        quiesce(demo, b.bus);
-        demo.stop();
-
-        EventStore store;
-        size_t rejected = 0;
-        load(b.tap.take(), store, rejected);
-        QCOMPARE(rejected, size_t(0));
+        Run run;
+        runDemo(DemoSystem::Scenario::Logistics, knobs, 60, run);
+        if (QTest::currentTestFailed())
+            return;
+        const EventStore &store = run.store;
         checkCausationResolves(store, "package.scanned");
         if (QTest::currentTestFailed())
             return;
@@ -394,7 +406,7 @@ private slots:
                 qPrintable(QStringLiteral("flow:\n  %1\nexpected:\n  %2").arg(describe(paths), describe(expected))));
             ++(didFail ? failedN : deliveredN);
         }
-        const DemoSystem::Counters c = demo.counters();
+        const DemoSystem::Counters c = run.counters;
         QCOMPARE(store.correlationCount(), size_t(c.flowsStarted));
         QCOMPARE(uint64_t(failedN), c.failures);
         QVERIFY(failedN >= 5 && deliveredN >= 20);
@@ -408,22 +420,15 @@ private slots:
 
     void redeliveriesAreIdenticalBytesAndCauseNoSecondReaction()
     {
-        Bus b;
-        QVERIFY(b.bus.start());
         DemoSystem::Knobs knobs = fastKnobs();
         knobs.failureRate = 0.3;
         knobs.duplicateRate = 0.2;
-        DemoSystem demo(b.context, b.options(DemoSystem::Scenario::OrderSaga, knobs));
-        QVERIFY2(demo.start(), demo.error().c_str());
-        QTRY_VERIFY_WITH_TIMEOUT(demo.counters().flowsStarted >= 60, 10000);
-        quiesce(demo, b.bus);
-        demo.stop();
-
-        EventStore store;
-        size_t rejected = 0;
-        load(b.tap.take(), store, rejected);
-        QCOMPARE(rejected, size_t(0));
-        const DemoSystem::Counters c = demo.counters();
+        Run run;
+        runDemo(DemoSystem::Scenario::OrderSaga, knobs, 60, run);
+        if (QTest::currentTestFailed())
+            return;
+        const EventStore &store = run.store;
+        const DemoSystem::Counters c = run.counters;
         // Every injected redelivery is a byte-identical copy, which the store flags as such.
         QCOMPARE(store.redeliveryCount(), c.redeliveries);
         QCOMPARE(store.collisionCount(), uint64_t(0));
@@ -444,21 +449,15 @@ private slots:
 
     void skewedServiceStampsEffectsBeforeCauses()
     {
-        Bus b;
-        QVERIFY(b.bus.start());
         DemoSystem::Knobs knobs = fastKnobs();
         knobs.failureRate = 0.3;
         knobs.skewedService = "payment-service";
         knobs.skewMs = -300;
-        DemoSystem demo(b.context, b.options(DemoSystem::Scenario::OrderSaga, knobs));
-        QVERIFY2(demo.start(), demo.error().c_str());
-        QTRY_VERIFY_WITH_TIMEOUT(demo.counters().flowsStarted >= 40, 10000);
-        quiesce(demo, b.bus);
-        demo.stop();
-
-        EventStore store;
-        size_t rejected = 0;
-        load(b.tap.take(), store, rejected);
+        Run run;
+        runDemo(DemoSystem::Scenario::OrderSaga, knobs, 40, run);
+        if (QTest::currentTestFailed())
+            return;
+        const EventStore &store = run.store;
         checkCausationResolves(store, kPlaced);
         int skewed = 0, afterSkewed = 0;
         for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i) {
@@ -504,20 +503,13 @@ private slots:
         QFETCH(QString, v1Field);
         QFETCH(QString, v2Field);
         QFETCH(QString, producer);
-        Bus b;
-        QVERIFY(b.bus.start());
         DemoSystem::Knobs knobs = fastKnobs();
         knobs.v2Share = 0.5;
-        DemoSystem demo(b.context, b.options(scenario, knobs));
-        QVERIFY2(demo.start(), demo.error().c_str());
-        QTRY_VERIFY_WITH_TIMEOUT(demo.counters().flowsStarted >= 40, 10000);
-        quiesce(demo, b.bus);
-        demo.stop();
-
-        EventStore store;
-        size_t rejected = 0;
-        load(b.tap.take(), store, rejected);
-        QCOMPARE(rejected, size_t(0));
+        Run run;
+        runDemo(scenario, knobs, 40, run);
+        if (QTest::currentTestFailed())
+            return;
+        const EventStore &store = run.store;
         checkCausationResolves(store, rootType.toStdString());
         std::map<int, int> versions;
         for (uint32_t i : store.ofType(store.findType(rootType.toStdString()))) {
@@ -539,7 +531,7 @@ private slots:
         }
         QCOMPARE(versions.size(), size_t(2));
         QVERIFY(versions[1] >= 8 && versions[2] >= 8);
-        QCOMPARE(uint64_t(versions[2]), demo.counters().v2Events);
+        QCOMPARE(uint64_t(versions[2]), run.counters.v2Events);
         // Only the root type changes version.
         for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i)
             if (store.typeName(store.record(i).type) != rootType.toStdString())
