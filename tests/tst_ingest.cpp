@@ -1,5 +1,6 @@
 // The live ingest: Session = bus tap / ZeroMQ sources → Ingest (bounded queue, decoding)
 // → EventStore, with real sockets on tcp://127.0.0.1:* and real recording files.
+#include "core/demo.h"
 #include "core/jsonlreader.h"
 #include "core/session.h"
 
@@ -186,6 +187,44 @@ private slots:
         QCOMPARE(stats.ingest.appended, uint64_t(store.size()));
         QVERIFY(stats.bus.has_value());
         QCOMPARE(stats.bus->messagesIn, stats.ingest.received);
+    }
+
+    void aDemoOnTheSessionsBusArrivesWhole()
+    {
+        zmq::context_t ctx;
+        Session session(ctx);
+        std::string error;
+        QVERIFY2(session.startBus({"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}, error), error.c_str());
+        DemoSystem::Options o;
+        o.scenario = DemoSystem::Scenario::OrderSaga;
+        o.publishers = session.bus()->publishersEndpoint();
+        o.subscribers = session.bus()->subscribersEndpoint();
+        o.knobs.rate = 50;
+        o.knobs.lag = {5, 3};
+        o.knobs.failureRate = 0.3;
+        o.knobs.duplicateRate = 0.05;
+        DemoSystem demo(ctx, o);
+        QVERIFY2(demo.start(), demo.error().c_str());
+        QVERIFY(pollUntil(session, [&] { return demo.counters().flowsStarted >= 40; }));
+        demo.stop();
+        const DemoSystem::Counters c = demo.counters();
+        // Everything the services published is in the store, redeliveries flagged as such.
+        QVERIFY(pollUntil(session, [&] { return session.store().size() == c.eventsPublished + c.redeliveries; }));
+        QTest::qWait(200);
+        session.poll();
+        const EventStore &store = session.store();
+        QCOMPARE(uint64_t(store.size()), c.eventsPublished + c.redeliveries);
+        QCOMPARE(store.redeliveryCount(), c.redeliveries);
+        QVERIFY(session.rejects().empty());
+        QCOMPARE(store.correlationCount(), size_t(c.flowsStarted));
+        // Every reaction's cause is in the store, in the same flow.
+        for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i) {
+            if (store.causationId(i).empty())
+                continue;
+            const uint32_t cause = store.cause(i);
+            QVERIFY2(cause != EventStore::kNone, std::string(store.eventId(i)).c_str());
+            QCOMPARE(store.correlationId(cause), store.correlationId(i));
+        }
     }
 
     void rejectsKeepBytesOriginAndReason_data()
