@@ -135,6 +135,12 @@ void Ingest::Producer::take(const ReceivedMessage &m)
     b.messages.push_back(message);
 }
 
+void Ingest::Producer::idle()
+{
+    if (m_ingest.m_queuedBatches.load(std::memory_order_relaxed) == 0)
+        flush();
+}
+
 void Ingest::Producer::flush()
 {
     if (m_batch && !m_batch->messages.empty())
@@ -201,6 +207,7 @@ void Ingest::push(std::unique_ptr<Batch> batch)
     }
     m_inFlight += batch->accounted;
     m_in.push_back(std::move(batch));
+    m_queuedBatches.store(m_in.size(), std::memory_order_relaxed);
     lock.unlock();
     m_queued.notify_one();
 }
@@ -247,6 +254,7 @@ void Ingest::decodeLoop()
                 return; // stopping, and everything queued is decoded
             batch = std::move(m_in.front());
             m_in.pop_front();
+            m_queuedBatches.store(m_in.size(), std::memory_order_relaxed);
         }
         decode(*batch, decoder);
         record(*batch);

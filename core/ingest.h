@@ -82,9 +82,13 @@ public:
 
         /// Takes one message; its bytes are copied, so the caller may reuse them at once.
         void take(const ReceivedMessage &message);
-        /// Passes the gathered messages on. Sources call it when they have nothing more to
-        /// read right now, so a quiet system sees each event at once and a busy one batches.
+        /// Passes the gathered messages on.
         void flush();
+        /// The source has nothing more to read right now: passes the batch on if the decoder
+        /// is waiting for work, else lets it grow. A quiet system sees each event at once; a
+        /// busy one hands over fewer, larger batches (fewer wake-ups). Sources call this
+        /// after each burst and on their quiet tick, so a batch never waits for long.
+        void idle();
 
     private:
         friend class Ingest;
@@ -151,6 +155,7 @@ private:
     std::condition_variable m_room;    ///< bytes in flight went down, or stop
     std::condition_variable m_decoded; ///< a batch waits for drain()
     std::deque<std::unique_ptr<Batch>> m_in, m_out;
+    std::atomic<size_t> m_queuedBatches{0}; ///< m_in.size(), readable without the lock
     std::vector<std::unique_ptr<Batch>> m_spare; ///< drained batches, for producers to reuse
     size_t m_inFlight = 0;
     bool m_stopping = false;

@@ -33,7 +33,7 @@ bool Session::startBus(const EmbeddedBus::Options &options, std::string &error)
     m_bus->setTap([producer](std::span<const std::string_view> frames, int64_t receivedNs) {
         producer->take(classifyFrames(frames, "bus", receivedNs));
     });
-    m_bus->setTapFlush([producer] { producer->flush(); });
+    m_bus->setTapFlush([producer] { producer->idle(); });
     if (!m_bus->start()) {
         error = m_bus->error();
         m_bus.reset();
@@ -61,7 +61,7 @@ void Session::connect(const ZmqSource::Endpoint &endpoint)
         Ingest::Producer *producer = m_sourceProducer.get();
         m_source = std::make_unique<ZmqSource>(m_context,
                                                [producer](const ReceivedMessage &m) { producer->take(m); });
-        m_source->setFlush([producer] { producer->flush(); });
+        m_source->setFlush([producer] { producer->idle(); });
         m_source->setReceiveHighWaterMark(m_options.receiveHighWaterMark);
         m_source->start({endpoint});
         return;
