@@ -47,6 +47,7 @@ struct TailArgs {
     std::vector<std::string> endpoints; ///< connected to, each with every topic filter
     std::vector<std::string> topics;    ///< prefixes; none = everything
     DecoderOptions decoder;
+    int receiveHighWaterMark = 0; ///< per endpoint; 0 = unbounded (nothing dropped by ZeroMQ)
 };
 
 /// Prints one readable line per event received until `stop` (Ctrl-C); rejected messages

@@ -30,6 +30,7 @@ void startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
             << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
             << std::flush;
     });
+    source.setReceiveHighWaterMark(args.receiveHighWaterMark);
     std::vector<ZmqSource::Endpoint> endpoints;
     for (const std::string &e : args.endpoints)
         endpoints.push_back({e, args.topics, false});

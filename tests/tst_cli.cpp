@@ -311,6 +311,8 @@ private slots:
         QTest::newRow("flow without correlation") << QStringList{"flow", data("saga.jsonl")} << "correlation";
         QTest::newRow("unknown correlation") << QStringList{"flow", data("saga.jsonl"), "-c", "nope"} << "nope";
         QTest::newRow("no files") << QStringList{"validate"} << "files";
+        QTest::newRow("negative rcvhwm") << QStringList{"tail", "--connect", "tcp://127.0.0.1:1", "--rcvhwm", "-1"}
+                                         << "--rcvhwm";
     }
     void usageErrorsExitTwoWithOneLine()
     {

@@ -6,6 +6,8 @@
 #include <zmq.hpp>
 
 #include <mutex>
+#include <thread>
+#include <atomic>
 #include <optional>
 
 using eventlens::ReceivedMessage;
@@ -267,6 +269,33 @@ private slots:
         pub.set(zmq::sockopt::linger, 0);
         pub.connect(bound);
         QVERIFY(handshake(pub, collector));
+    }
+
+    void aSlowSinkLosesNothingWithUnboundedMarks()
+    {
+        zmq::context_t ctx;
+        std::string endpoint;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        pub.set(zmq::sockopt::linger, 0);
+        pub.set(zmq::sockopt::sndhwm, 0); // the publisher queues rather than drops
+        pub.bind("tcp://127.0.0.1:*");
+        endpoint = pub.get(zmq::sockopt::last_endpoint);
+        std::atomic<bool> slow{false};
+        Collector collector;
+        const ZmqSource::Sink collect = collector.sink();
+        ZmqSource source(ctx, [&](const ReceivedMessage &m) {
+            collect(m);
+            if (slow.exchange(false))
+                std::this_thread::sleep_for(std::chrono::milliseconds(800)); // a sink that falls behind
+        });
+        // The default: 0, unbounded.
+        source.start({{endpoint, {}, false}});
+        QVERIFY(handshake(pub, collector));
+        slow = true;
+        constexpr size_t kMessages = 100'000;
+        for (size_t i = 0; i < kMessages; ++i)
+            send(pub, {"order.placed", std::string(100, 'x')});
+        QTRY_COMPARE_WITH_TIMEOUT(collector.count("order.placed"), kMessages, 20000);
     }
 
     void stopIsPromptWhileFlooded()

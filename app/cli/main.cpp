@@ -83,6 +83,11 @@ int main(int argc, char **argv)
         ->type_name("EP");
     tail->add_option("--topic", tailArgs.topics, "Topic prefix(es) to subscribe to (default: everything)")
         ->type_name("PREFIX");
+    tail->add_option("--rcvhwm", tailArgs.receiveHighWaterMark,
+                     "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100'000'000))
+        ->type_name("N");
 
     eventlens::commands::RecordArgs recordArgs;
     auto *record =
@@ -92,6 +97,11 @@ int main(int argc, char **argv)
         ->type_name("EP");
     record->add_option("--topic", recordArgs.source.topics, "Topic prefix(es) (default: everything)")
         ->type_name("PREFIX");
+    record->add_option("--rcvhwm", recordArgs.source.receiveHighWaterMark,
+                       "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100'000'000))
+        ->type_name("N");
     record
         ->add_option("-o,--output", recordArgs.output,
                      "Recording file (appended to; rejects go to FILE.rejected.jsonl)")
