@@ -166,11 +166,17 @@ std::string describe(const DemoSystem::Knobs &k)
     return s;
 }
 
+/// "1 flow", "2 flows".
+std::string counted(uint64_t n, const std::string &one, const std::string &many)
+{
+    return formatCount(n) + " " + (n == 1 ? one : many);
+}
+
 std::string describe(const DemoSystem::Counters &c)
 {
-    return formatCount(c.flowsStarted) + " flows, " + formatCount(c.eventsPublished) + " events, "
-           + formatCount(c.redeliveries) + " redelivered, " + formatCount(c.failures) + " failure paths, "
-           + formatCount(c.v2Events) + " v2 roots";
+    return counted(c.flowsStarted, "flow", "flows") + ", " + counted(c.eventsPublished, "event", "events") + ", "
+           + formatCount(c.redeliveries) + " redelivered, " + counted(c.failures, "failure path", "failure paths")
+           + ", " + counted(c.v2Events, "v2 root", "v2 roots");
 }
 
 } // namespace
