@@ -15,8 +15,8 @@ class context_t;
 
 namespace eventlens {
 
-class DemoService; // one service's thread and sockets (demo.cpp)
-struct DemoShared; // what the service threads share: endpoints, knobs, counters (demo.cpp)
+class DemoService; // one service's thread and sockets (demoservice.h)
+struct DemoShared; // what the service threads share: endpoints, knobs, counters (demoservice.h)
 
 /// A demo system: real services on a real bus, each reacting to the events it
 /// subscribes to, so EventLens has something live to show (and the tests something live
