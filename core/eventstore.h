@@ -121,6 +121,16 @@ public:
     std::vector<uint32_t> effects(uint32_t index) const;
     /// Events whose causationId is `causeId` (also when no such event exists).
     std::vector<uint32_t> effectsOf(std::string_view causeId) const;
+    /// Calls f(effect) for each event whose causationId is this event's id, newest first,
+    /// duplicates excluded; allocates nothing (for the analyses' hot path).
+    template<typename F>
+    void forEachEffect(uint32_t index, F f) const
+    {
+        const uint32_t id = record(index).eventId;
+        for (uint32_t e = id < m_effectOfId.size() ? m_effectOfId[id] : kNone; e != kNone && e >= m_base;
+             e = record(e).nextEffect)
+            f(e);
+    }
     /// Events of a correlation in arrival order, duplicates included.
     std::vector<uint32_t> correlation(std::string_view correlationId) const;
     size_t correlationCount() const { return m_correlations.size(); }

@@ -1,0 +1,63 @@
+#include "core/analysis.h"
+
+#include "core/event.h"
+#include "core/eventstore.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace eventlens {
+
+Analysis::Analysis(const EventStore &store) : m_store(store), m_next(store.firstIndex())
+{ }
+
+void Analysis::emit(const CausalEdge &edge)
+{
+    ++m_edges;
+    m_skew += edge.skew();
+    m_crossFlow += edge.crossFlow;
+    for (Analyzer *a : m_analyzers)
+        a->edge(m_store, edge);
+}
+
+void Analysis::update()
+{
+    const EventStore &s = m_store;
+    m_next = std::max(m_next, s.firstIndex()); // events evicted before we saw them are gone
+    const uint32_t end = s.endIndex();
+    auto edgeOf = [&](uint32_t cause, uint32_t effect) {
+        const EventRecord &c = s.record(cause), &e = s.record(effect);
+        return CausalEdge{cause, effect, e.timestampNs - c.timestampNs, c.correlationId != e.correlationId};
+    };
+    for (uint32_t i = m_next; i < end; ++i) {
+        for (Analyzer *a : m_analyzers)
+            a->event(s, i);
+        const EventRecord &r = s.record(i);
+        if (r.flags & Duplicate)
+            continue; // the same node as its first occurrence: no new edges
+        // An edge is emitted with the later of its two events, so each exactly once and in
+        // the same order however the events were grouped into updates.
+        if (r.causationId != EventStore::kNone) {
+            const uint32_t cause = s.cause(i);
+            if (cause != EventStore::kNone && cause < i && s.contains(cause))
+                emit(edgeOf(cause, i));
+        }
+        s.forEachEffect(i, [&](uint32_t effect) {
+            if (effect < i)
+                emit(edgeOf(i, effect));
+        });
+    }
+    m_next = end;
+}
+
+int64_t nearestRank(std::vector<int64_t> &values, double p)
+{
+    if (values.empty())
+        return 0;
+    const double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
+    const size_t k = static_cast<size_t>(std::clamp(rank, 1.0, static_cast<double>(values.size()))) - 1;
+    std::nth_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(k), values.end());
+    return values[k];
+}
+
+} // namespace eventlens
