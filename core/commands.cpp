@@ -1,5 +1,7 @@
 #include "core/commands.h"
 
+#include "core/commandsupport.h"
+
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
 #include "core/jsonlreader.h"
@@ -13,40 +15,6 @@
 #include <ostream>
 
 namespace eventlens::commands {
-
-namespace {
-
-using Json = nlohmann::ordered_json; // keeps members in the documented order
-
-/// Loads every file into `store`; on an unreadable file says so on `err` and returns false.
-bool loadAll(const Input &input, EventStore &store, std::vector<RecordingReport> &reports, std::ostream &err)
-{
-    JsonlReader::Options options;
-    options.decoder = input.decoder;
-    JsonlReader reader(options);
-    for (const std::string &path : input.files) {
-        RecordingReport report;
-        std::string error;
-        if (!reader.load(path, store, report, error)) {
-            err << "eventlens-cli: " << error << '\n';
-            return false;
-        }
-        reports.push_back(std::move(report));
-    }
-    return true;
-}
-
-std::string dump(const Json &j)
-{
-    return j.dump(2, ' ', false, Json::error_handler_t::replace);
-}
-
-Json timeOrNull(int64_t ns)
-{
-    return ns == kNoTime ? Json(nullptr) : Json(formatTime(ns));
-}
-
-} // namespace
 
 // --- validate -------------------------------------------------------------------------
 

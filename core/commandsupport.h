@@ -1,0 +1,31 @@
+#pragma once
+
+// What the file commands (validate, stats, flow, lag, topology, throughput, anomalies)
+// share: loading their input and writing JSON. Internal to core/: app/ includes commands.h.
+
+#include "core/commands.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace eventlens {
+class EventStore;
+struct RecordingReport;
+} // namespace eventlens
+
+namespace eventlens::commands {
+
+using Json = nlohmann::ordered_json; // keeps members in the documented order
+
+/// Loads every file into `store`; on an unreadable file says so on `err` and returns false.
+bool loadAll(const Input &input, EventStore &store, std::vector<RecordingReport> &reports, std::ostream &err);
+/// Indented JSON, invalid UTF-8 replaced (never throws).
+std::string dump(const Json &j);
+/// An RFC 3339 time, or null for kNoTime.
+Json timeOrNull(int64_t ns);
+
+} // namespace eventlens::commands
