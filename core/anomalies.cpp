@@ -253,10 +253,34 @@ std::vector<Anomaly> AnomalyAnalyzer::list(const EventStore &store, int64_t nowN
         item(Anomaly::Kind::Cycle, 1, cycle, "events cause each other: " + path + " → " + str(store.eventId(cycle[0])));
     }
     consumersStopped(store, nowNs, out);
-    for (const auto &[cause, g] : m_unseen)
-        item(Anomaly::Kind::UnseenCause, g.count, g.events,
-             "causationId " + cause + " names no event in the input (" + plural(g.count, "event points", "events point")
-                 + " to it: a command, or a lost event)");
+    // Unseen causes by the type of the events that name them: usually one command or one
+    // lost producer explains a whole group, and one line per id would bury everything else.
+    struct Unseen {
+        Group effects;
+        std::vector<std::string> causes;
+    };
+    std::map<uint16_t, Unseen> unseen;
+    for (const auto &[cause, g] : m_unseen) {
+        if (g.events.empty() || !store.contains(g.events.front()))
+            continue;
+        Unseen &u = unseen[store.record(g.events.front()).type];
+        u.effects.count += g.count;
+        for (uint32_t e : g.events)
+            if (u.effects.events.size() < Anomaly::kMaxIds)
+                u.effects.events.push_back(e);
+        u.causes.push_back(cause);
+    }
+    for (const auto &[type, u] : unseen) {
+        std::string causes;
+        for (size_t i = 0; i < u.causes.size() && i < 3; ++i)
+            causes += (i ? ", " : "") + u.causes[i];
+        if (u.causes.size() > 3)
+            causes += " and " + formatCount(u.causes.size() - 3) + " more";
+        item(Anomaly::Kind::UnseenCause, u.effects.count, u.effects.events,
+             formatCount(u.effects.count) + " " + str(store.typeName(type))
+                 + (u.effects.count == 1 ? " event names a cause" : " events name causes")
+                 + " not in the input (" + causes + "): commands, or lost events");
+    }
     for (const auto &[key, g] : m_skew)
         item(Anomaly::Kind::Skew, g.count, g.events,
              plural(g.count, "reaction", "reactions") + " of " + str(store.sourceName(uint16_t(key >> 16))) + " to "

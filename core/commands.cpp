@@ -101,6 +101,7 @@ int stats(const Input &input, Format format, std::ostream &out, std::ostream &er
                 [&](size_t i) { return store.sourceName(static_cast<uint16_t>(i)); }, store.sourceCount());
     const uint64_t duplicates = store.duplicateCount();
     const size_t unseen = store.unseenCauses().size();
+    const std::vector<Anomaly> anomalies = findAnomalies(store, reports);
 
     if (format == Format::Json) {
         Json typeCounts = Json::object(), sourceCounts = Json::object();
@@ -120,7 +121,8 @@ int stats(const Input &input, Format format, std::ostream &out, std::ostream &er
                   {"eventTypes", typeCounts},
                   {"sources", sourceCounts},
                   {"first", timeOrNull(first)},
-                  {"last", timeOrNull(last)}};
+                  {"last", timeOrNull(last)},
+                  {"anomalies", anomalyCounts(anomalies)}};
         out << dump(j) << '\n';
         return ExitOk;
     }
@@ -150,6 +152,20 @@ int stats(const Input &input, Format format, std::ostream &out, std::ostream &er
     };
     section("Event types", types);
     section("Sources", sources);
+
+    // What `eventlens-cli anomalies` lists, counted by kind (most severe first).
+    std::vector<std::pair<std::string, uint64_t>> kinds;
+    const Json counts = anomalyCounts(anomalies);
+    for (auto it = counts.begin(); it != counts.end(); ++it)
+        if (const uint64_t n = it.value().get<uint64_t>())
+            kinds.emplace_back(it.key(), n);
+    out << "\nAnomalies (" << kinds.size() << (kinds.size() == 1 ? " kind" : " kinds") << ")"
+        << (kinds.empty() ? ": none\n" : "; eventlens-cli anomalies lists them\n");
+    TextTable table;
+    table.setRightAligned(1);
+    for (const auto &[kind, n] : kinds)
+        table.addRow({"  " + kind, formatCount(n)});
+    table.print(out);
     return ExitOk;
 }
 
@@ -199,48 +215,80 @@ std::string dotString(std::string_view s)
     return out + '"';
 }
 
+/// Ids of some nodes, at most `limit` of them ("a, b, c … 12 more").
+std::string nodeIds(const FlowGraph &g, const std::vector<size_t> &nodes, const char *separator, size_t limit = 12)
+{
+    if (nodes.empty())
+        return "none";
+    std::string s;
+    for (size_t k = 0; k < nodes.size(); ++k) {
+        if (k == limit && nodes.size() > limit + 1) {
+            s += std::string(separator) + "… " + std::to_string(nodes.size() - k - 1) + " more" + separator
+                 + g.nodes[nodes.back()].eventId;
+            break;
+        }
+        s += (k ? separator : "") + g.nodes[nodes[k]].eventId;
+    }
+    return s;
+}
+
+/// "a → b → a"
+std::string cycleText(const FlowGraph &g, const std::vector<size_t> &cycle)
+{
+    std::string s;
+    for (size_t n : cycle)
+        s += g.nodes[n].eventId + " → ";
+    return s + g.nodes[cycle.front()].eventId;
+}
+
 void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &out)
 {
-    int64_t start = kNoTime, end = kNoTime;
-    size_t events = 0, duplicates = 0, ghosts = 0;
+    size_t duplicates = 0;
     std::vector<std::string_view> services;
     for (const auto &n : g.nodes) {
-        if (n.ghost) {
-            ++ghosts;
+        if (n.ghost || !n.inFlow)
             continue;
-        }
-        if (!n.inFlow)
-            continue;
-        ++events;
         duplicates += n.duplicates;
-        const EventRecord &r = store.record(n.event);
-        start = start == kNoTime ? r.timestampNs : std::min(start, r.timestampNs);
-        end = end == kNoTime ? r.timestampNs : std::max(end, r.timestampNs);
-        const std::string_view s = store.sourceName(r.source);
+        const std::string_view s = store.sourceName(store.record(n.event).source);
         if (std::find(services.begin(), services.end(), s) == services.end())
             services.push_back(s);
     }
+    const size_t events = g.eventCount(), ghosts = g.ghostCount();
     out << "Flow " << g.correlationId << '\n';
-    out << "  " << events << " events from " << services.size() << (services.size() == 1 ? " service" : " services")
-        << ", " << formatDuration(end - start) << " (" << formatTime(start) << " → " << formatTime(end) << ")";
+    out << "  " << events << (events == 1 ? " event from " : " events from ") << services.size()
+        << (services.size() == 1 ? " service" : " services") << ", " << formatDuration(g.durationNs()) << " ("
+        << formatTime(g.startNs) << " → " << formatTime(g.endNs) << ")";
     if (duplicates)
         out << ", " << duplicates << " duplicate" << (duplicates > 1 ? "s" : "");
     if (ghosts)
         out << ", " << ghosts << " unseen cause" << (ghosts > 1 ? "s" : "");
-    out << "\n\n";
+    out << '\n';
+    out << "  Roots: " << nodeIds(g, g.roots, ", ") << "   Leaves: " << nodeIds(g, g.leaves, ", ") << '\n';
+    out << "  Critical path (*): " << nodeIds(g, g.criticalPath, " → ") << ", "
+        << formatDuration(g.criticalPathNs(store)) << "\n\n";
 
     // Causation tree: roots are nodes nothing in the graph caused (ghosts included).
     std::vector<std::vector<size_t>> children(g.nodes.size());
     std::vector<std::optional<int64_t>> lagInto(g.nodes.size());
-    std::vector<bool> hasCause(g.nodes.size(), false);
     for (const auto &e : g.edges) {
         children[e.cause].push_back(e.effect);
         lagInto[e.effect] = e.lagNs;
-        hasCause[e.effect] = true;
+    }
+    std::vector<std::string> cycleOf(g.nodes.size());
+    for (const auto &cycle : g.cycles)
+        for (size_t n : cycle)
+            cycleOf[n] = "cycle: " + cycleText(g, cycle);
+    std::map<uint32_t, std::string> causedElsewhere; // cause event → "caused x in flow y"
+    for (const auto &link : g.crossFlow) {
+        if (link.incoming)
+            continue;
+        std::string &s = causedElsewhere[link.cause];
+        s += (s.empty() ? "caused " : ", ") + std::string(store.eventId(link.effect)) + " in "
+             + (link.correlationId.empty() ? std::string("no flow") : "flow " + link.correlationId);
     }
     TextTable table;
-    table.setHeader({"TIME", "EVENT", "SOURCE", "LAG", "NOTES"});
-    table.setRightAligned(3);
+    table.setHeader({"", "TIME", "EVENT", "SOURCE", "LAG", "NOTES"});
+    table.setRightAligned(4);
     std::vector<bool> printed(g.nodes.size(), false);
     auto row = [&](auto &&self, size_t n, const std::string &prefix, const std::string &branch) -> void {
         if (printed[n])
@@ -248,8 +296,9 @@ void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &ou
         printed[n] = true;
         const auto &node = g.nodes[n];
         std::vector<std::string> cells;
+        const std::string mark = node.critical ? "*" : "";
         if (node.ghost) {
-            cells = {"", branch + "? " + node.eventId, "", "", "unseen cause"};
+            cells = {mark, "", branch + "? " + node.eventId, "", "", "unseen cause"};
         } else {
             const EventRecord &r = store.record(node.event);
             std::string notes;
@@ -259,17 +308,26 @@ void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &ou
             if (node.collisions)
                 note("id reused by " + std::to_string(node.collisions) + " other event"
                      + (node.collisions > 1 ? "s" : ""));
+            if (node.reusedId)
+                note("id first used in another flow");
             if (!node.inFlow)
                 note("from flow " + std::string(store.correlationId(node.event)));
             if (lagInto[n] && *lagInto[n] < 0)
                 note("effect before cause (clock skew?)");
+            if (!cycleOf[n].empty())
+                note(cycleOf[n]);
+            if (const auto it = causedElsewhere.find(node.event); it != causedElsewhere.end() && node.inFlow)
+                note(it->second);
             if (r.version != 1)
                 note("v" + std::to_string(r.version));
-            cells = {formatClock(r.timestampNs), branch + std::string(store.typeName(r.type)),
-                     std::string(store.sourceName(r.source)), lagInto[n] ? "+" + formatDuration(*lagInto[n]) : "",
+            cells = {mark,
+                     formatClock(r.timestampNs),
+                     branch + std::string(store.typeName(r.type)),
+                     std::string(store.sourceName(r.source)),
+                     lagInto[n] ? "+" + formatDuration(*lagInto[n]) : "",
                      notes};
             if (lagInto[n] && *lagInto[n] < 0)
-                cells[3] = "−" + formatDuration(-*lagInto[n]);
+                cells[4] = "−" + formatDuration(-*lagInto[n]);
         }
         table.addRow(std::move(cells));
         const auto &kids = children[n];
@@ -278,51 +336,88 @@ void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &ou
             self(self, kids[k], prefix + (lastKid ? "   " : "│  "), prefix + (lastKid ? "└─ " : "├─ "));
         }
     };
-    for (size_t n = 0; n < g.nodes.size(); ++n)
-        if (!hasCause[n])
-            row(row, n, "", "");
-    for (size_t n = 0; n < g.nodes.size(); ++n) // only nodes on a cycle are left
-        if (!printed[n])
-            row(row, n, "", "↻ ");
+    for (size_t n : g.roots)
+        row(row, n, "", "");
+    for (const auto &cycle : g.cycles) // what no root leads to hangs off a cycle
+        row(row, cycle.front(), "", "↻ ");
     table.print(out);
+
+    const std::vector<FlowAnomaly> anomalies = flowAnomalies(store, g);
+    out << "\nAnomalies" << (anomalies.empty() ? ": none\n" : " (" + std::to_string(anomalies.size()) + ")\n");
+    TextTable list;
+    for (const FlowAnomaly &a : anomalies)
+        list.addRow({"  " + std::string(anomalyKindName(a.kind)), a.message});
+    list.print(out);
 }
 
 void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out)
 {
     static constexpr const char *kPalette[] = {"#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc", "#d9d2e9",
                                                "#fce5cd", "#d0e0e3", "#ead1dc", "#c9daf8", "#e6e6e6"};
+    static constexpr const char *kCritical = "\"#c0392b\"";
     out << "digraph flow {\n"
-        << "  label=" << dotString("correlation " + g.correlationId) << ";\n"
+        << "  label="
+        << dotString("correlation " + g.correlationId + ", " + formatDuration(g.durationNs())
+                     + (g.criticalPath.empty() ? "" : "; critical path in red"))
+        << ";\n"
         << "  labelloc=t;\n  rankdir=TB;\n"
         << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
         << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+    auto label = [&](uint32_t event) {
+        const EventRecord &r = store.record(event);
+        return std::string(store.typeName(r.type)) + "\n" + std::string(store.sourceName(r.source)) + "\n"
+               + formatClock(r.timestampNs);
+    };
     for (const auto &n : g.nodes) {
+        const std::string critical = n.critical ? std::string(", penwidth=2, color=") + kCritical : "";
         if (n.ghost) {
             out << "  " << dotString(n.eventId) << " [label=" << dotString("unseen cause\n" + n.eventId)
-                << ", style=\"rounded,dashed\", color=gray40, fontcolor=gray40];\n";
+                << ", style=\"rounded,dashed\", color=" << (n.critical ? kCritical : "gray40") << ", fontcolor=gray40"
+                << (n.critical ? ", penwidth=2" : "") << "];\n";
             continue;
         }
         const EventRecord &r = store.record(n.event);
-        std::string label = std::string(store.typeName(r.type)) + "\n" + std::string(store.sourceName(r.source)) + "\n"
-                            + formatClock(r.timestampNs);
+        std::string text = label(n.event);
         if (n.redeliveries)
-            label += "\ndelivered ×" + std::to_string(n.redeliveries + 1);
+            text += "\ndelivered ×" + std::to_string(n.redeliveries + 1);
         if (n.collisions)
-            label += "\nid reused ×" + std::to_string(n.collisions);
-        out << "  " << dotString(n.eventId) << " [label=" << dotString(label)
+            text += "\nid reused ×" + std::to_string(n.collisions);
+        if (!n.inFlow)
+            text += "\nflow " + std::string(store.correlationId(n.event));
+        out << "  " << dotString(n.eventId) << " [label=" << dotString(text)
             << ", fillcolor=" << dotString(kPalette[r.source % std::size(kPalette)])
             << (n.inFlow ? "" : ", style=\"rounded,filled,dotted\"") << (n.duplicates ? ", peripheries=2" : "")
-            << "];\n";
+            << critical << "];\n";
+    }
+    // Effects in other flows: dotted, outside the flow's own graph (unless one is also a cause here).
+    std::map<uint32_t, bool> declared; // store index → has a node statement
+    for (const auto &n : g.nodes)
+        declared.emplace(n.event, true);
+    for (const auto &link : g.crossFlow) {
+        if (link.incoming || !declared.emplace(link.effect, true).second)
+            continue;
+        const std::string flow = link.correlationId.empty() ? "no flow" : "flow " + link.correlationId;
+        out << "  " << dotString(store.eventId(link.effect))
+            << " [label=" << dotString(label(link.effect) + "\n" + flow) << ", style=\"rounded,dotted\"];\n";
     }
     for (const auto &e : g.edges) {
         out << "  " << dotString(g.nodes[e.cause].eventId) << " -> " << dotString(g.nodes[e.effect].eventId);
-        if (e.lagNs)
-            out << " [label=" << dotString((*e.lagNs < 0 ? "−" : "+") + formatDuration(std::abs(*e.lagNs)))
-                << (*e.lagNs < 0 ? ", color=red, fontcolor=red" : "") << "]";
+        const std::string critical = e.critical ? std::string(", penwidth=2.5, color=") + kCritical : "";
+        if (!e.lagNs)
+            out << " [style=dashed, color=" << (e.critical ? kCritical : "gray40")
+                << (e.critical ? ", penwidth=2.5" : "") << "]";
+        else if (e.skew()) // effect stamped before its cause: dashed, its lag in orange
+            out << " [label=" << dotString("−" + formatDuration(-*e.lagNs))
+                << ", style=dashed, fontcolor=darkorange, color=" << (e.critical ? kCritical : "darkorange")
+                << (e.critical ? ", penwidth=2.5" : "") << "]";
         else
-            out << " [style=dashed, color=gray40]";
+            out << " [label=" << dotString("+" + formatDuration(*e.lagNs)) << critical << "]";
         out << ";\n";
     }
+    for (const auto &link : g.crossFlow)
+        if (!link.incoming)
+            out << "  " << dotString(store.eventId(link.cause)) << " -> " << dotString(store.eventId(link.effect))
+                << " [style=dotted];\n";
     out << "}\n";
 }
 
@@ -365,8 +460,38 @@ int flow(const Input &input, const std::string &correlation, Format format, std:
         for (const auto &e : g.edges)
             edges.push_back({{"cause", g.nodes[e.cause].eventId},
                              {"effect", g.nodes[e.effect].eventId},
-                             {"lagMs", e.lagNs ? Json(static_cast<double>(*e.lagNs) / 1e6) : Json(nullptr)}});
-        out << dump(Json{{"correlationId", g.correlationId}, {"nodes", nodes}, {"edges", edges}}) << '\n';
+                             {"lagMs", e.lagNs ? Json(static_cast<double>(*e.lagNs) / 1e6) : Json(nullptr)},
+                             {"skew", e.skew()},
+                             {"critical", e.critical}});
+        auto ids = [&](const std::vector<size_t> &list) {
+            Json a = Json::array();
+            for (size_t n : list)
+                a.push_back(g.nodes[n].eventId);
+            return a;
+        };
+        Json cycles = Json::array(), crossFlow = Json::array(), anomalies = Json::array();
+        for (const auto &cycle : g.cycles)
+            cycles.push_back(ids(cycle));
+        for (const auto &link : g.crossFlow)
+            crossFlow.push_back(
+                {{"cause", store.eventId(link.cause)},
+                 {"effect", store.eventId(link.effect)},
+                 {"correlationId", link.correlationId.empty() ? Json(nullptr) : Json(link.correlationId)}});
+        for (const FlowAnomaly &a : flowAnomalies(store, g))
+            anomalies.push_back({{"kind", anomalyKindName(a.kind)}, {"eventIds", a.eventIds}, {"message", a.message}});
+        out << dump(Json{{"correlationId", g.correlationId},
+                         {"nodes", nodes},
+                         {"edges", edges},
+                         {"start", timeOrNull(g.startNs)},
+                         {"end", timeOrNull(g.endNs)},
+                         {"durationMs", static_cast<double>(g.durationNs()) / 1e6},
+                         {"roots", ids(g.roots)},
+                         {"leaves", ids(g.leaves)},
+                         {"criticalPath", ids(g.criticalPath)},
+                         {"cycles", cycles},
+                         {"crossFlow", crossFlow},
+                         {"anomalies", anomalies}})
+            << '\n';
     } else if (format == Format::Dot) {
         printFlowDot(store, g, out);
     } else {

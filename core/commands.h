@@ -16,7 +16,7 @@ enum ExitCode : int {
     ExitUsage = 2,    ///< bad arguments, or a file that cannot be read
 };
 
-enum class Format { Text, Json, Dot };
+enum class Format { Text, Json, Dot, Csv };
 
 /// What a command reads: recordings, and the decoder's limits for them.
 struct Input {
@@ -30,6 +30,10 @@ int validate(const Input &input, Format format, std::ostream &out, std::ostream 
 int stats(const Input &input, Format format, std::ostream &out, std::ostream &err);
 /// `correlation` may be a unique prefix of a correlationId.
 int flow(const Input &input, const std::string &correlation, Format format, std::ostream &out, std::ostream &err);
+/// Everything worth a second look, most severe first: rejected input, id collisions,
+/// cycles, consumers that stopped reacting, unseen causes, skew, schema mixes,
+/// redeliveries, cross-flow causes (see AnomalyAnalyzer).
+int anomalies(const Input &input, Format format, std::ostream &out, std::ostream &err);
 
 /// Where the embedded bus binds.
 struct BusEndpoints {
@@ -104,5 +108,26 @@ struct DemoArgs {
 /// Runs a demo system on a bus (or on its own embedded one) until `stop` (Ctrl-C) or the
 /// duration, printing what it started and, every few seconds and at the end, its counters.
 int demo(const DemoArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
+
+/// What `throughput` counts, and in which bins.
+struct ThroughputArgs {
+    std::string by = "type";     ///< type, source or topic
+    std::string clock = "event"; ///< event (timestamp) or received (receive time)
+    int64_t binNs = 0;           ///< 0: chosen from the span (see ThroughputAnalyzer::bins)
+};
+
+/// Events per time bin per event type, source or topic: text (a table, or for long spans a
+/// per-series summary), json or csv (every bin).
+int throughput(const Input &input, const ThroughputArgs &args, Format format, std::ostream &out, std::ostream &err);
+/// Parses a bin width: a number and a unit (ms, s, m or min, h), e.g. 10ms, 250ms, 1s, 1.5s,
+/// 2m, 1h; a whole number of 10 ms steps. On failure `error` says why, in one line.
+bool parseBinWidth(const std::string &text, int64_t &ns, std::string &error);
+
+/// Reaction lag per (consumer, cause type) — count, p50/p95/p99/max, skew — and ingest lag per
+/// source (text only), exact over the input (see LagAnalyzer).
+int lag(const Input &input, Format format, std::ostream &out, std::ostream &err);
+/// The service graph inferred from causation: producer →event type→ consumer edges with count,
+/// rate and lag percentiles, and per event type its producers and consumers (see TopologyAnalyzer).
+int topology(const Input &input, Format format, std::ostream &out, std::ostream &err);
 
 } // namespace eventlens::commands

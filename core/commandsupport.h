@@ -3,6 +3,7 @@
 // What the file commands (validate, stats, flow, lag, topology, throughput, anomalies)
 // share: loading their input and writing JSON. Internal to core/: app/ includes commands.h.
 
+#include "core/anomalies.h"
 #include "core/commands.h"
 
 #include <nlohmann/json.hpp>
@@ -27,5 +28,11 @@ bool loadAll(const Input &input, EventStore &store, std::vector<RecordingReport>
 std::string dump(const Json &j);
 /// An RFC 3339 time, or null for kNoTime.
 Json timeOrNull(int64_t ns);
+
+/// The anomalies of loaded recordings: their rejected lines and torn tails, then what the
+/// analyses find in the store (the lag analysis supplies "stopped reacting" its p99s).
+std::vector<Anomaly> findAnomalies(const EventStore &store, const std::vector<RecordingReport> &reports);
+/// Occurrences per kind, as JSON {"rejected": N, …} with every kind present.
+Json anomalyCounts(const std::vector<Anomaly> &anomalies);
 
 } // namespace eventlens::commands

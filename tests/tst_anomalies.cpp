@@ -4,6 +4,10 @@
 #include "core/eventstore.h"
 #include "core/jsonlreader.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -78,8 +82,13 @@ private slots:
             << l({ev("p", "order.placed", "order", 0), ev("p", "payment.failed", "payment", 10)})
             << QStringList{"id-collision 1 p"} << "eventId p is used again by a different event (payment.failed";
         QTest::newRow("an unseen cause with two effects")
-            << l({ev("a", "order.placed", "order", 0, "c1", "cmd-1"), ev("b", "audit.logged", "audit", 5, "c1", "cmd-1")})
-            << QStringList{"unseen-cause 2 a,b"} << "causationId cmd-1 names no event in the input (2 events point";
+            << l({ev("a", "order.placed", "order", 0, "c1", "cmd-1"), ev("b", "order.placed", "order", 5, "c2", "cmd-1")})
+            << QStringList{"unseen-cause 2 a,b"} << "2 order.placed events name causes not in the input (cmd-1)";
+        QTest::newRow("unseen causes, grouped by the type naming them")
+            << l({ev("a", "order.placed", "order", 0, "c1", "cmd-1"), ev("b", "audit.logged", "audit", 5, "c1", "cmd-2"),
+                  ev("c", "order.placed", "order", 9, "c3", "cmd-3")})
+            << QStringList{"unseen-cause 2 a,c", "unseen-cause 1 b"}
+            << "2 order.placed events name causes not in the input (cmd-1, cmd-3): commands, or lost events";
         QTest::newRow("a cause that arrives late is not unseen")
             << l({ev("e", "stock.reserved", "inventory", 40, "c1", "p"), ev("p", "order.placed", "order", 0)})
             << QStringList{} << QString();
@@ -178,6 +187,41 @@ private slots:
         QCOMPARE(list[0].kind, Anomaly::Kind::Rejected);
         QCOMPARE(list[0].severity, Anomaly::Severity::Error);
         QCOMPARE(list[0].message, std::string("orders.jsonl line 121: field 'timestamp': \"yesterday\" is not an RFC 3339 time"));
+    }
+
+    void cliListsAndStatsCounts()
+    {
+        // tests/data/saga.jsonl, by hand: lines 15, 16 and the torn line 18 are rejected; e-2
+        // is reused by a different event; e-1 names cmd-checkout-1; e-11 is stamped 30 ms
+        // before its cause; order.placed comes as v1 (e-1, e-6) and v2 (e-12); e-8 is redelivered.
+        QProcess p;
+        p.start(QStringLiteral(EVENTLENS_CLI), {"anomalies", QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl"), "--format", "json"});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QJsonObject json = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QStringList got;
+        for (const QJsonValue &v : json.value("anomalies").toArray()) {
+            const QJsonObject a = v.toObject();
+            QStringList ids;
+            for (const QJsonValue &id : a.value("eventIds").toArray())
+                ids << id.toString();
+            got << QStringLiteral("%1 %2 %3 %4")
+                       .arg(a.value("severity").toString(), a.value("kind").toString())
+                       .arg(a.value("count").toInt())
+                       .arg(ids.join(','));
+        }
+        QCOMPARE(got, (QStringList{"error rejected 1 ", "error rejected 1 ", "error rejected 1 ", "error id-collision 1 e-2",
+                                   "warning unseen-cause 1 e-1", "warning skew 1 e-11", "warning schema-mix 3 e-1,e-12",
+                                   "info redelivery 1 e-8"}));
+        const QJsonObject counts = json.value("counts").toObject();
+        QCOMPARE(counts.size(), Anomaly::kKinds);
+        QCOMPARE(counts.value("rejected").toInt(), 3);
+        QCOMPARE(counts.value("cycle").toInt(), 0);
+
+        QProcess stats;
+        stats.start(QStringLiteral(EVENTLENS_CLI), {"stats", QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl"), "--format", "json"});
+        QVERIFY(stats.waitForFinished(10000));
+        QCOMPARE(QJsonDocument::fromJson(stats.readAllStandardOutput()).object().value("anomalies").toObject(), counts);
     }
 
     void severitiesOrderTheList()

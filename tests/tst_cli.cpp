@@ -234,6 +234,42 @@ private slots:
         QCOMPARE(edge(edges, "e-9").value("cause").toString(), QStringLiteral("e-8"));
         QCOMPARE(edge(edges, "e-10").value("lagMs").toDouble(), 70.0);
         QCOMPARE(edge(edges, "e-11").value("lagMs").toDouble(), -30.0); // stamped before its cause
+        QCOMPARE(edge(edges, "e-11").value("skew").toBool(), true);
+        QCOMPARE(edge(edges, "e-9").value("skew").toBool(), false);
+
+        // The latest event is e-10 (01.320); its causes back to the root are the critical path.
+        QCOMPARE(f.value("start").toString(), QStringLiteral("2026-03-02T10:00:01.000Z"));
+        QCOMPARE(f.value("end").toString(), QStringLiteral("2026-03-02T10:00:01.320Z"));
+        QCOMPARE(f.value("durationMs").toDouble(), 320.0);
+        QCOMPARE(f.value("roots").toArray(), QJsonArray({"e-6"}));
+        QCOMPARE(f.value("leaves").toArray(), QJsonArray({"e-11", "e-9"})); // in node order
+        QCOMPARE(f.value("criticalPath").toArray(), QJsonArray({"e-6", "e-7", "e-8", "e-10"}));
+        for (const char *effect : {"e-7", "e-8", "e-10"})
+            QVERIFY2(edge(edges, effect).value("critical").toBool(), effect);
+        for (const char *effect : {"e-9", "e-11"})
+            QVERIFY2(!edge(edges, effect).value("critical").toBool(), effect);
+        QCOMPARE(f.value("cycles").toArray(), QJsonArray());
+        QCOMPARE(f.value("crossFlow").toArray(), QJsonArray());
+        const QJsonArray anomalies = f.value("anomalies").toArray();
+        QCOMPARE(anomalies.size(), 2);
+        QCOMPARE(anomalies[0].toObject().value("kind").toString(), QStringLiteral("redelivery"));
+        QCOMPARE(anomalies[0].toObject().value("eventIds").toArray(), QJsonArray({"e-8"}));
+        QCOMPARE(anomalies[1].toObject().value("kind").toString(), QStringLiteral("skew"));
+        QCOMPARE(anomalies[1].toObject().value("eventIds").toArray(), QJsonArray({"e-10", "e-11"}));
+        QVERIFY(anomalies[1].toObject().value("message").toString().contains("30 ms before its cause e-10"));
+
+        // The new members come after the ones scripts already read, in the documented order.
+        QStringList keys;
+        for (const char *key :
+             {"\"correlationId\"", "\"nodes\"", "\"edges\"", "\"start\"", "\"end\"", "\"durationMs\"", "\"roots\"",
+              "\"leaves\"", "\"criticalPath\"", "\"cycles\"", "\"crossFlow\"", "\"anomalies\""})
+            QVERIFY2(r.out.indexOf(QByteArray("\n  ") + key) >= 0, key);
+        qsizetype previous = -1;
+        for (const char *key :
+             {"\n  \"edges\"", "\n  \"start\"", "\n  \"durationMs\"", "\n  \"criticalPath\"", "\n  \"anomalies\""}) {
+            QVERIFY2(r.out.indexOf(key) > previous, key);
+            previous = r.out.indexOf(key);
+        }
     }
 
     void flowGhostCause()
@@ -251,6 +287,21 @@ private slots:
         QVERIFY(e.value("lagMs").isNull());
         // +01:00 offset converted to UTC: 11:00:00.180+01:00 is 45 + 135 ms after the root.
         QCOMPARE(edge(r.json().value("edges").toArray(), "e-3").value("lagMs").toDouble(), 135.0);
+
+        // The ghost is the root, and the start of the critical path to e-5 (00.500).
+        const QJsonObject f = r.json();
+        QCOMPARE(f.value("roots").toArray(), QJsonArray({"cmd-checkout-1"}));
+        QCOMPARE(f.value("leaves").toArray(), QJsonArray({"e-5"}));
+        QCOMPARE(f.value("criticalPath").toArray(), QJsonArray({"cmd-checkout-1", "e-1", "e-2", "e-3", "e-4", "e-5"}));
+        QCOMPARE(e.value("critical").toBool(), true);
+        QCOMPARE(f.value("durationMs").toDouble(), 500.0);
+        const QJsonArray anomalies = f.value("anomalies").toArray();
+        QCOMPARE(anomalies.size(), 2);
+        QCOMPARE(anomalies[0].toObject().value("kind").toString(), QStringLiteral("unseen-cause"));
+        QCOMPARE(anomalies[0].toObject().value("eventIds").toArray(), QJsonArray({"cmd-checkout-1", "e-1"}));
+        // The second e-2 has other content (another sku): an id collision, not a redelivery.
+        QCOMPARE(anomalies[1].toObject().value("kind").toString(), QStringLiteral("id-collision"));
+        QCOMPARE(anomalies[1].toObject().value("eventIds").toArray(), QJsonArray({"e-2"}));
     }
 
     void flowText()
@@ -262,6 +313,25 @@ private slots:
         QVERIFY(text.contains("└─ payment.failed"));
         QVERIFY(text.contains("delivered ×2"));
         QVERIFY(text.contains("clock skew"));
+        QVERIFY(text.contains("Roots: e-6   Leaves: e-11, e-9\n"));
+        QVERIFY(text.contains("Critical path (*): e-6 → e-7 → e-8 → e-10, 320 ms\n"));
+        // Rows on the critical path carry the mark; the others do not.
+        const QStringList lines = text.split('\n');
+        auto rowOf = [&](const QString &type) {
+            for (const QString &l : lines)
+                if (l.contains(type))
+                    return l;
+            return QString();
+        };
+        for (const char *type : {"order.placed", "inventory.reserved", "payment.failed", "order.cancelled"})
+            QVERIFY2(rowOf(type).startsWith("*  "), type);
+        for (const char *type : {"stock.released", "notification.sent"})
+            QVERIFY2(rowOf(type).startsWith("   "), type);
+        // One line per anomaly, naming the events.
+        QVERIFY(text.contains("\nAnomalies (2)\n"));
+        QVERIFY(rowOf("  redelivery").contains("e-8"));
+        QVERIFY(rowOf("  skew").contains("e-11"));
+        QVERIFY(rowOf("  skew").contains("e-10"));
     }
 
     void flowDot()
@@ -270,7 +340,8 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.startsWith("digraph"));
         QVERIFY(r.out.contains(R"("cmd-checkout-1" -> "e-1" [style=dashed)"));
-        QVERIFY(r.out.contains(R"("e-1" -> "e-2" [label="+45 ms"])"));
+        // Every edge of c-1001 is on the critical path (to e-5): drawn bold and red.
+        QVERIFY(r.out.contains(R"("e-1" -> "e-2" [label="+45 ms", penwidth=2.5, color="#c0392b"])"));
         QCOMPARE(r.out.count('\n'), r.out.count(";\n") + 2); // one statement a line: "{" and "}" aside
 
         // Graphviz itself reads it: 6 nodes (the ghost included) and 5 edges.
@@ -278,6 +349,64 @@ private slots:
         QVERIFY2(graph, "Graphviz could not parse the DOT output");
         QCOMPARE(agnnodes(graph), 6);
         QCOMPARE(agnedges(graph), 5);
+        agclose(graph);
+
+        // c-1002: off the critical path plain; skew dashed; critical bold.
+        const Run other = cli({"flow", data("saga.jsonl"), "-c", "c-1002", "--format", "dot"});
+        QVERIFY(other.out.contains(R"("e-8" -> "e-9" [label="+50 ms"];)"));
+        QVERIFY(other.out.contains(R"("e-10" -> "e-11" [label="−30 ms", style=dashed)"));
+        QVERIFY(other.out.contains(R"("e-8" -> "e-10" [label="+70 ms", penwidth=2.5)"));
+    }
+
+    void flowCycleAndCrossFlow()
+    {
+        // a and b name each other; b also causes x in another flow; y there is caused by a.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("loop.jsonl");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            R"({"eventId":"a","eventType":"t.a","timestamp":"2026-03-02T10:00:00.000Z","source":"s1","correlationId":"c-1","causationId":"b"}
+{"eventId":"b","eventType":"t.b","timestamp":"2026-03-02T10:00:00.010Z","source":"s2","correlationId":"c-1","causationId":"a"}
+{"eventId":"x","eventType":"t.x","timestamp":"2026-03-02T10:00:00.020Z","source":"s3","correlationId":"c-2","causationId":"b"}
+{"eventId":"y","eventType":"t.y","timestamp":"2026-03-02T10:00:00.030Z","source":"s3","correlationId":"c-2","causationId":"x"}
+)");
+        file.close();
+
+        const Run r = cli({"flow", path, "-c", "c-1", "--format", "json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject f = r.json();
+        QCOMPARE(f.value("cycles").toArray(), QJsonArray({QJsonArray({"a", "b"})}));
+        QCOMPARE(f.value("roots").toArray(), QJsonArray());
+        QCOMPARE(f.value("criticalPath").toArray(), QJsonArray({"a", "b"})); // stops where it would repeat
+        const QJsonArray crossFlow = f.value("crossFlow").toArray();
+        QCOMPARE(crossFlow.size(), 1);
+        QCOMPARE(crossFlow[0].toObject().value("cause").toString(), QStringLiteral("b"));
+        QCOMPARE(crossFlow[0].toObject().value("effect").toString(), QStringLiteral("x"));
+        QCOMPARE(crossFlow[0].toObject().value("correlationId").toString(), QStringLiteral("c-2"));
+
+        // From the other side: b is a cause in another flow, a node of its own.
+        const Run other = cli({"flow", path, "-c", "c-2", "--format", "json"});
+        const QJsonArray otherCross = other.json().value("crossFlow").toArray();
+        QCOMPARE(otherCross.size(), 1);
+        QCOMPARE(otherCross[0].toObject().value("correlationId").toString(), QStringLiteral("c-1"));
+        QCOMPARE(other.json().value("criticalPath").toArray(), QJsonArray({"b", "x", "y"}));
+
+        const Run text = cli({"flow", path, "-c", "c-1"});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("cycle: a → b → a"), text.out.constData());
+        QVERIFY(text.out.contains("caused x in flow c-2"));
+        QVERIFY(text.out.contains("Roots: none   Leaves: none\n"));
+        QVERIFY(text.out.contains("\nAnomalies (3)\n")); // a cycle has a skew edge: its lags add up to 0
+        QVERIFY(text.out.contains("\n  skew        a (t.a) is stamped 10 ms before its cause b"));
+        QVERIFY(text.out.contains("\n  cycle       a → b → a"));
+        QVERIFY(text.out.contains("\n  cross-flow  b caused x in flow c-2\n"));
+        // Graphviz reads the cycle and the dotted effect in the other flow.
+        const Run dot = cli({"flow", path, "-c", "c-1", "--format", "dot"});
+        Agraph_t *graph = agmemread(dot.out.constData());
+        QVERIFY2(graph, dot.out.constData());
+        QCOMPARE(agnnodes(graph), 3);
+        QCOMPARE(agnedges(graph), 3);
         agclose(graph);
     }
 
@@ -308,6 +437,8 @@ private slots:
         QTest::newRow("directory") << QStringList{"validate", QStringLiteral(EVENTLENS_TEST_DATA)} << "directory";
         QTest::newRow("bad format") << QStringList{"stats", data("saga.jsonl"), "--format", "xml"} << "xml";
         QTest::newRow("dot only for flow") << QStringList{"stats", data("saga.jsonl"), "--format", "dot"} << "dot";
+        QTest::newRow("csv only for throughput")
+            << QStringList{"flow", data("saga.jsonl"), "-c", "c-1001", "--format", "csv"} << "csv";
         QTest::newRow("flow without correlation") << QStringList{"flow", data("saga.jsonl")} << "correlation";
         QTest::newRow("unknown correlation") << QStringList{"flow", data("saga.jsonl"), "-c", "nope"} << "nope";
         QTest::newRow("no files") << QStringList{"validate"} << "files";
@@ -650,6 +781,9 @@ private slots:
         QTest::newRow("validate") << QStringList{"validate", "--help"};
         QTest::newRow("stats") << QStringList{"stats", "--help"};
         QTest::newRow("flow") << QStringList{"flow", "--help"};
+        QTest::newRow("lag") << QStringList{"lag", "--help"};
+        QTest::newRow("topology") << QStringList{"topology", "--help"};
+        QTest::newRow("throughput") << QStringList{"throughput", "--help"};
         QTest::newRow("bus") << QStringList{"bus", "--help"};
         QTest::newRow("tail") << QStringList{"tail", "--help"};
         QTest::newRow("record") << QStringList{"record", "--help"};

@@ -13,7 +13,7 @@ namespace {
 
 Format toFormat(const std::string &name)
 {
-    return name == "json" ? Format::Json : name == "dot" ? Format::Dot : Format::Text;
+    return name == "json" ? Format::Json : name == "dot" ? Format::Dot : name == "csv" ? Format::Csv : Format::Text;
 }
 
 /// The options every command shares: the recordings, the output format and the decoder's limits.
@@ -66,6 +66,43 @@ int main(int argc, char **argv)
     auto *flow = app.add_subcommand("flow", "The causation graph of one business flow (correlationId)");
     addInputOptions(flow, input, format, {"text", "json", "dot"});
     flow->add_option("-c,--correlation", correlation, "correlationId, or a unique prefix of one")->required();
+
+    auto *anomalies = app.add_subcommand(
+        "anomalies", "What to look at: rejected input, collisions, cycles, stopped consumers, unseen causes, skew…");
+    addInputOptions(anomalies, input, format, {"text", "json"});
+
+    auto *lag =
+        app.add_subcommand("lag", "Reaction lag per consumer and cause type (p50/p95/p99/max, skew), ingest lag");
+    addInputOptions(lag, input, format, {"text", "json"});
+
+    auto *topology =
+        app.add_subcommand("topology", "The service graph from causation: who publishes what, who reacts, how fast");
+    addInputOptions(topology, input, format, {"text", "json", "dot"});
+
+    eventlens::commands::ThroughputArgs throughputArgs;
+    std::string binWidth;
+    auto *throughput =
+        app.add_subcommand("throughput", "Events per time bin per event type, source or topic (event or receive time)");
+    addInputOptions(throughput, input, format, {"text", "json", "csv"});
+    throughput->add_option("--by", throughputArgs.by, "Count per event type, source or topic")
+        ->check(CLI::IsMember({"type", "source", "topic"}))
+        ->capture_default_str()
+        ->type_name("type|source|topic");
+    throughput->add_option("--clock", throughputArgs.clock, "Bin by event time (timestamp) or by receive time")
+        ->check(CLI::IsMember({"event", "received"}))
+        ->capture_default_str()
+        ->type_name("event|received");
+    throughput
+        ->add_option("--bin", binWidth,
+                     "Bin width: 10ms, 250ms, 1s, 1.5s, 2m, 1h… (default: from the span, at most 2,000 bins)")
+        ->check(CLI::Validator(
+            [](std::string &text) {
+                int64_t ns = 0;
+                std::string error;
+                return eventlens::commands::parseBinWidth(text, ns, error) ? std::string() : error;
+            },
+            "", "bin width"))
+        ->type_name("WIDTH");
 
     eventlens::commands::BusEndpoints busEndpoints;
     auto *bus = app.add_subcommand("bus", "Run the embedded event bus (XSUB/XPUB forwarder) until Ctrl-C");
@@ -198,7 +235,21 @@ int main(int argc, char **argv)
         std::signal(SIGTERM, requestStop);
         return eventlens::commands::bus(busEndpoints, g_stop, std::cout, std::cerr);
     }
+    if (anomalies->parsed())
+        return eventlens::commands::anomalies(input, toFormat(format), std::cout, std::cerr);
     if (flow->parsed())
         return eventlens::commands::flow(input, correlation, toFormat(format), std::cout, std::cerr);
+    if (throughput->parsed()) {
+        std::string error;
+        if (!binWidth.empty() && !eventlens::commands::parseBinWidth(binWidth, throughputArgs.binNs, error)) {
+            std::cerr << "eventlens-cli: --bin: " << error << '\n'; // checked while parsing: not reached
+            return eventlens::commands::ExitUsage;
+        }
+        return eventlens::commands::throughput(input, throughputArgs, toFormat(format), std::cout, std::cerr);
+    }
+    if (lag->parsed())
+        return eventlens::commands::lag(input, toFormat(format), std::cout, std::cerr);
+    if (topology->parsed())
+        return eventlens::commands::topology(input, toFormat(format), std::cout, std::cerr);
     return eventlens::commands::ExitUsage;
 }
