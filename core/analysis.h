@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace eventlens {
@@ -57,11 +58,16 @@ public:
 
 private:
     void emit(const CausalEdge &edge);
+    void renumberPending();
 
     const EventStore &m_store;
     std::vector<Analyzer *> m_analyzers;
     uint32_t m_next = 0;
+    uint32_t m_firstSeen = 0; ///< the store's firstIndex() at the last update (eviction renumbers ids)
     uint64_t m_edges = 0, m_skew = 0, m_crossFlow = 0;
+    /// Effects processed before their cause, by the causationId's store id: the edge is
+    /// emitted when the cause is processed. Rare (out-of-order arrival, unseen causes).
+    std::unordered_map<uint32_t, std::vector<uint32_t>> m_waiting;
 };
 
 /// The p-th percentile by nearest rank: the smallest value with at least p % of the values

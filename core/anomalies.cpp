@@ -132,7 +132,17 @@ void AnomalyAnalyzer::event(const EventStore &store, uint32_t index)
             m_redeliveries[r.type].add(index);
         return; // the same node as its first occurrence: nothing else to learn from it
     }
-    ++m_versions[r.type][r.version][r.source];
+    if (r.type >= m_versions.size()) {
+        m_versions.resize(r.type + 1u);
+        m_recentCauses.resize(r.type + 1u);
+    }
+    auto &versions = m_versions[r.type];
+    auto v = std::find_if(versions.begin(), versions.end(),
+                          [&](const VersionCount &c) { return c.version == r.version && c.source == r.source; });
+    if (v == versions.end())
+        versions.push_back({r.version, r.source, 1, index});
+    else
+        ++v->count;
     auto &recent = m_recentCauses[r.type];
     recent.push_back(index);
     if (recent.size() >= 2 * kRecent)
@@ -165,7 +175,8 @@ void AnomalyAnalyzer::edge(const EventStore &store, const CausalEdge &e)
     // under the cause closes a cycle exactly when the cause descends from it.
     if (e.cause < m_base || e.effect < m_base)
         return;
-    if (root(e.cause) == e.effect) {
+    const uint32_t causeRoot = root(e.cause);
+    if (causeRoot == e.effect) {
         std::vector<uint32_t> cycle{e.effect};
         for (uint32_t i = e.cause; i != e.effect && cycle.size() <= store.size(); i = store.cause(i)) {
             if (i == EventStore::kNone)
@@ -176,7 +187,7 @@ void AnomalyAnalyzer::edge(const EventStore &store, const CausalEdge &e)
         m_cycles.push_back(std::move(cycle));
         return;
     }
-    m_parent[e.effect - m_base] = root(e.cause) - m_base;
+    m_parent[e.effect - m_base] = causeRoot - m_base;
 }
 
 void AnomalyAnalyzer::consumersStopped(const EventStore &store, int64_t nowNs, std::vector<Anomaly> &out) const
@@ -187,12 +198,12 @@ void AnomalyAnalyzer::consumersStopped(const EventStore &store, int64_t nowNs, s
         if (!p99)
             continue;
         const int64_t due = std::max<int64_t>(static_cast<int64_t>(m_options.stoppedFactor * double(*p99)), 1'000'000);
-        auto it = m_recentCauses.find(causeType);
-        if (it == m_recentCauses.end())
+        if (causeType >= m_recentCauses.size())
             continue;
+        const std::vector<uint32_t> &recent = m_recentCauses[causeType];
         std::vector<uint32_t> missed;
         bool answered = false;
-        for (auto c = it->second.rbegin(); c != it->second.rend() && missed.size() < m_options.stoppedAfter; ++c) {
+        for (auto c = recent.rbegin(); c != recent.rend() && missed.size() < m_options.stoppedAfter; ++c) {
             if (!store.contains(*c) || store.record(*c).timestampNs + due > nowNs)
                 continue; // its reaction is not due yet
             bool reacted = false;
@@ -285,7 +296,10 @@ std::vector<Anomaly> AnomalyAnalyzer::list(const EventStore &store, int64_t nowN
         item(Anomaly::Kind::Skew, g.count, g.events,
              plural(g.count, "reaction", "reactions") + " of " + str(store.sourceName(uint16_t(key >> 16))) + " to "
                  + str(store.typeName(uint16_t(key & 0xffff))) + " stamped before the cause (clock skew?)");
-    for (const auto &[type, versions] : m_versions) {
+    for (uint16_t type = 0; type < m_versions.size(); ++type) {
+        std::map<uint16_t, std::map<uint16_t, uint64_t>> versions; // version → source → count, in order
+        for (const VersionCount &c : m_versions[type])
+            versions[c.version][c.source] += c.count;
         if (versions.size() < 2)
             continue;
         std::string parts;
@@ -298,11 +312,13 @@ std::vector<Anomaly> AnomalyAnalyzer::list(const EventStore &store, int64_t nowN
             }
             parts += (parts.empty() ? "" : "; ") + ("v" + std::to_string(version) + " from " + from);
         }
-        std::vector<uint32_t> examples;
-        for (uint32_t i : store.ofType(type)) {
-            const uint16_t v = store.record(i).version;
-            if (std::none_of(examples.begin(), examples.end(), [&](uint32_t e) { return store.record(e).version == v; }))
-                examples.push_back(i);
+        std::vector<uint32_t> examples; // the first event of each version
+        for (const auto &[version, sources] : versions) {
+            uint32_t first = UINT32_MAX;
+            for (const VersionCount &c : m_versions[type])
+                if (c.version == version)
+                    first = std::min(first, c.example);
+            examples.push_back(first);
         }
         item(Anomaly::Kind::SchemaMix, total, examples, str(store.typeName(type)) + " comes in " + std::to_string(versions.size())
                                                              + " versions: " + parts);

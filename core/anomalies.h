@@ -97,11 +97,16 @@ private:
     std::vector<std::vector<uint32_t>> m_cycles;                ///< events of each cycle
     std::vector<uint32_t> m_parent;                             ///< union-find over causal trees, by index − base
     uint32_t m_base = 0;
-    /// type → version → (source → count), first occurrences.
-    std::map<uint16_t, std::map<uint16_t, std::map<uint16_t, uint64_t>>> m_versions;
+    /// By type: (version, source) → first occurrences. Flat: a type has a handful.
+    struct VersionCount {
+        uint16_t version, source;
+        uint64_t count;
+        uint32_t example; ///< its first event
+    };
+    std::vector<std::vector<VersionCount>> m_versions;
     std::set<uint32_t> m_reacted; ///< (consumer, cause type) pairs seen on an edge
-    /// type → its newest first occurrences (a ring), for "stopped reacting".
-    std::unordered_map<uint16_t, std::vector<uint32_t>> m_recentCauses;
+    /// By type: its newest first occurrences, for "stopped reacting".
+    std::vector<std::vector<uint32_t>> m_recentCauses;
     static constexpr size_t kRecent = 64;
 };
 
