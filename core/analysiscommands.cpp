@@ -42,21 +42,6 @@ std::string formatRate(double perSecond)
     return buf;
 }
 
-std::string dotString(std::string_view s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        if (c == '"' || c == '\\')
-            out.push_back('\\');
-        out.push_back(c);
-    }
-    return out + '"';
-}
-
 std::string plural(uint64_t n, const char *one, const char *many)
 {
     return formatCount(n) + " " + (n == 1 ? one : many);

@@ -200,21 +200,6 @@ bool resolveCorrelation(const EventStore &store, const std::string &wanted, std:
     return false;
 }
 
-std::string dotString(std::string_view s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        if (c == '"' || c == '\\')
-            out.push_back('\\');
-        out.push_back(c);
-    }
-    return out + '"';
-}
-
 /// Ids of some nodes, at most `limit` of them ("a, b, c … 12 more").
 std::string nodeIds(const FlowGraph &g, const std::vector<size_t> &nodes, const char *separator, size_t limit = 12)
 {

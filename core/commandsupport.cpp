@@ -36,4 +36,19 @@ Json timeOrNull(int64_t ns)
     return ns == kNoTime ? Json(nullptr) : Json(formatTime(ns));
 }
 
+std::string dotString(std::string_view s)
+{
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + '"';
+}
+
 } // namespace eventlens::commands

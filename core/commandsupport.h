@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace eventlens {
@@ -28,6 +29,8 @@ bool loadAll(const Input &input, EventStore &store, std::vector<RecordingReport>
 std::string dump(const Json &j);
 /// An RFC 3339 time, or null for kNoTime.
 Json timeOrNull(int64_t ns);
+/// A Graphviz double-quoted string: quotes and backslashes escaped, newlines as \n.
+std::string dotString(std::string_view s);
 
 /// The anomalies of loaded recordings: their rejected lines and torn tails, then what the
 /// analyses find in the store (the lag analysis supplies "stopped reacting" its p99s).

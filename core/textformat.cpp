@@ -17,8 +17,10 @@ size_t displayWidth(const std::string &s)
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-/// Three significant digits, trailing zeros dropped: 1.25, 12.3, 123.
-std::string significant(double v)
+
+} // namespace
+
+std::string formatSignificant(double v)
 {
     char buf[32];
     const int decimals = v < 10 ? 2 : v < 100 ? 1 : 0;
@@ -32,8 +34,6 @@ std::string significant(double v)
     }
     return s;
 }
-
-} // namespace
 
 std::string formatTime(int64_t ns)
 {
@@ -58,11 +58,11 @@ std::string formatDuration(int64_t ns)
     if (ns < 1'000)
         return std::to_string(ns) + " ns";
     if (ns < 1'000'000)
-        return significant(v / 1e3) + " µs";
+        return formatSignificant(v / 1e3) + " µs";
     if (ns < 1'000'000'000)
-        return significant(v / 1e6) + " ms";
+        return formatSignificant(v / 1e6) + " ms";
     if (ns < 60'000'000'000)
-        return significant(v / 1e9) + " s";
+        return formatSignificant(v / 1e9) + " s";
     char buf[48];
     const int64_t s = ns / 1'000'000'000;
     if (s < 3600)

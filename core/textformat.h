@@ -11,6 +11,8 @@ namespace eventlens {
 std::string formatTime(int64_t utcNs);
 /// Time of day, UTC: "13:01:23.456".
 std::string formatClock(int64_t utcNs);
+/// Three significant digits, trailing zeros dropped: "0.25", "12.3", "340".
+std::string formatSignificant(double v);
 /// A duration a person reads at a glance: "850 µs", "12.3 ms", "1.25 s", "2 min 03 s".
 std::string formatDuration(int64_t ns);
 /// A count grouped by thousands for reading: "1,000,000".

@@ -53,21 +53,6 @@ std::string widthFlag(int64_t ns)
     return std::to_string(ns / kMs) + "ms";
 }
 
-/// Events per second, three significant digits: "0.25", "12.5", "340".
-std::string rateText(double perSecond)
-{
-    char buf[32];
-    const int decimals = perSecond < 10 ? 2 : perSecond < 100 ? 1 : 0;
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, perSecond);
-    std::string s = buf;
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0')
-            s.pop_back();
-        if (s.back() == '.')
-            s.pop_back();
-    }
-    return s;
-}
 
 /// RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
 std::string csvField(std::string_view s)
@@ -184,8 +169,8 @@ void printText(const ThroughputAnalyzer::Result &r, ThroughputKey key, Throughpu
     for (const Column &c : columns) {
         const auto peak = std::max_element(c.counts.begin(), c.counts.end()); // the first of equals
         const size_t at = static_cast<size_t>(peak - c.counts.begin());
-        table.addRow({c.name, formatCount(c.total), rateText(static_cast<double>(c.total) / seconds),
-                      rateText(static_cast<double>(*peak) / binSeconds),
+        table.addRow({c.name, formatCount(c.total), formatSignificant(static_cast<double>(c.total) / seconds),
+                      formatSignificant(static_cast<double>(*peak) / binSeconds),
                       timeText(r.fromNs + static_cast<int64_t>(at) * r.binNs)});
     }
     table.print(out);
