@@ -111,11 +111,49 @@ uint32_t AnomalyAnalyzer::root(uint32_t index)
     return i + m_base;
 }
 
+void AnomalyAnalyzer::found(Anomaly::Kind kind, std::vector<std::string> ids, std::string message)
+{
+    const size_t kept = static_cast<size_t>(std::count_if(m_findings.begin(), m_findings.end(),
+                                                          [&](const Anomaly &a) { return a.kind == kind; }));
+    if (kept >= kKeptFindings) {
+        ++(kind == Anomaly::Kind::Cycle ? m_moreCycles : m_moreCollisions);
+        return;
+    }
+    Anomaly a;
+    a.kind = kind;
+    a.count = 1;
+    a.eventIds = std::move(ids);
+    a.message = std::move(message);
+    m_findings.push_back(std::move(a));
+}
+
+void AnomalyAnalyzer::compact(const EventStore &store)
+{
+    // The causal forest: entries of evicted events go; a parent that was evicted leaves its
+    // child a root (it only ever pointed at an ancestor, so no false cycle can come of it).
+    const uint32_t base = store.firstIndex();
+    const size_t dropped = std::min<size_t>(base - m_base, m_parent.size());
+    std::vector<uint32_t> parent(m_parent.size() - dropped);
+    for (uint32_t i = 0; i < parent.size(); ++i) {
+        const uint32_t p = m_parent[i + (base - m_base)] + m_base;
+        parent[i] = p >= base ? p - base : i;
+    }
+    m_parent = std::move(parent);
+    m_base = base;
+    // Unseen causes whose every kept effect is evicted.
+    std::erase_if(m_unseen, [&](const auto &entry) {
+        return std::none_of(entry.second.events.begin(), entry.second.events.end(),
+                            [&](uint32_t e) { return store.contains(e); });
+    });
+}
+
 void AnomalyAnalyzer::event(const EventStore &store, uint32_t index)
 {
     const EventRecord &r = store.record(index);
     if (m_parent.empty())
         m_base = index;
+    else if (store.firstIndex() > m_base && store.firstIndex() - m_base >= m_parent.size() / 2)
+        compact(store); // amortised: at most once per half of what is tracked
     if (index - m_base >= m_parent.size()) {
         const size_t from = m_parent.size();
         m_parent.resize(index - m_base + 1);
@@ -127,7 +165,9 @@ void AnomalyAnalyzer::event(const EventStore &store, uint32_t index)
 
     if (r.flags & Duplicate) {
         if (r.flags & IdCollision)
-            m_collisions.push_back(index);
+            found(Anomaly::Kind::IdCollision, {str(store.eventId(index))},
+                  "eventId " + str(store.eventId(index)) + " is used again by a different event ("
+                      + str(store.typeName(r.type)) + " from " + str(store.sourceName(r.source)) + ")");
         else
             m_redeliveries[r.type].add(index);
         return; // the same node as its first occurrence: nothing else to learn from it
@@ -184,7 +224,15 @@ void AnomalyAnalyzer::edge(const EventStore &store, const CausalEdge &e)
             cycle.push_back(i);
         }
         std::reverse(cycle.begin() + 1, cycle.end()); // effect, then down from it to the cause
-        m_cycles.push_back(std::move(cycle));
+        std::vector<std::string> ids;
+        std::string path;
+        for (uint32_t i : cycle) {
+            ids.push_back(str(store.eventId(i)));
+            path += (path.empty() ? "" : " → ") + ids.back();
+        }
+        if (ids.size() > Anomaly::kMaxIds)
+            ids.resize(Anomaly::kMaxIds);
+        found(Anomaly::Kind::Cycle, std::move(ids), "events cause each other: " + path + " → " + str(store.eventId(e.effect)));
         return;
     }
     m_parent[e.effect - m_base] = causeRoot - m_base;
@@ -245,24 +293,18 @@ std::vector<Anomaly> AnomalyAnalyzer::list(const EventStore &store, int64_t nowN
         a.message = std::move(message);
         out.push_back(std::move(a));
     };
-    auto typeOf = [&](uint32_t i) { return str(store.typeName(store.record(i).type)); };
-    auto sourceOf = [&](uint32_t i) { return str(store.sourceName(store.record(i).source)); };
 
     for (const auto &[where, reason] : m_rejected)
         item(Anomaly::Kind::Rejected, 1, {}, where + ": " + reason);
     if (m_rejectedCount > m_rejected.size())
         item(Anomaly::Kind::Rejected, m_rejectedCount - m_rejected.size(), {},
              plural(m_rejectedCount - m_rejected.size(), "more rejected input", "more rejected inputs"));
-    for (uint32_t i : m_collisions)
-        item(Anomaly::Kind::IdCollision, 1, {i},
-             "eventId " + str(store.eventId(i)) + " is used again by a different event (" + typeOf(i) + " from "
-                 + sourceOf(i) + ")");
-    for (const std::vector<uint32_t> &cycle : m_cycles) {
-        std::string path;
-        for (uint32_t i : cycle)
-            path += (path.empty() ? "" : " → ") + str(store.eventId(i));
-        item(Anomaly::Kind::Cycle, 1, cycle, "events cause each other: " + path + " → " + str(store.eventId(cycle[0])));
-    }
+    out.insert(out.end(), m_findings.begin(), m_findings.end());
+    if (m_moreCollisions)
+        item(Anomaly::Kind::IdCollision, m_moreCollisions, {},
+             plural(m_moreCollisions, "more id collision", "more id collisions"));
+    if (m_moreCycles)
+        item(Anomaly::Kind::Cycle, m_moreCycles, {}, plural(m_moreCycles, "more cycle", "more cycles"));
     consumersStopped(store, nowNs, out);
     // Unseen causes by the type of the events that name them: usually one command or one
     // lost producer explains a whole group, and one line per id would bury everything else.

@@ -72,6 +72,8 @@ public:
     std::vector<Anomaly> list(const EventStore &store, int64_t nowNs = kNoTime) const;
     /// Occurrences per kind (what `stats` prints), as of `nowNs` like list().
     std::array<uint64_t, Anomaly::kKinds> counts(const EventStore &store, int64_t nowNs = kNoTime) const;
+    /// Events the cycle detection holds an entry for: about the store's retained events.
+    size_t trackedEvents() const { return m_parent.size(); }
 
 private:
     struct Group {
@@ -81,6 +83,9 @@ private:
     };
     static uint32_t pairKey(uint16_t a, uint16_t b) { return uint32_t(a) << 16 | b; }
     uint32_t root(uint32_t index);
+    /// Forgets what only evicted events needed (live sessions have a memory cap).
+    void compact(const EventStore &store);
+    void found(Anomaly::Kind kind, std::vector<std::string> ids, std::string message);
     void consumersStopped(const EventStore &store, int64_t nowNs, std::vector<Anomaly> &out) const;
 
     Options m_options;
@@ -90,11 +95,14 @@ private:
     std::vector<std::pair<std::string, std::string>> m_rejected; ///< where, reason (the first 1000)
     uint64_t m_rejectedCount = 0;
     std::map<uint16_t, Group> m_redeliveries;                   ///< by event type
-    std::vector<uint32_t> m_collisions;                         ///< the colliding copies
+    /// Id collisions and cycles, written when found (their events may be evicted later);
+    /// at most kKeptFindings of each kind, the rest counted.
+    std::vector<Anomaly> m_findings;
+    uint64_t m_moreCollisions = 0, m_moreCycles = 0;
+    static constexpr size_t kKeptFindings = 1000;
     std::map<std::string, Group> m_unseen;                      ///< causationId → its effects, until the cause arrives
     std::map<uint32_t, Group> m_skew;                           ///< (consumer, cause type) → effects
     std::map<uint32_t, Group> m_crossFlow;                      ///< (cause type, effect type) → effects
-    std::vector<std::vector<uint32_t>> m_cycles;                ///< events of each cycle
     std::vector<uint32_t> m_parent;                             ///< union-find over causal trees, by index − base
     uint32_t m_base = 0;
     /// By type: (version, source) → first occurrences. Flat: a type has a handful.

@@ -224,6 +224,49 @@ private slots:
         QCOMPARE(QJsonDocument::fromJson(stats.readAllStandardOutput()).object().value("anomalies").toObject(), counts);
     }
 
+    void boundedWhileTheStoreEvicts()
+    {
+        // A live session's store has a memory cap: the anomalies follow what it keeps, and
+        // what was found before the eviction is still listed with its ids.
+        EventStore::Options options;
+        options.memoryCap = 16u << 20;
+        EventStore store(options);
+        Analysis analysis(store);
+        AnomalyAnalyzer anomalies(fixedP99());
+        analysis.add(anomalies);
+        Decoder decoder;
+        auto append = [&](const std::string &json) {
+            DecodedEvent e;
+            DecodeError de;
+            QVERIFY(decoder.decode(json, e, de));
+            store.append(e);
+        };
+        append(ev("dup", "order.placed", "order", 0));
+        append(ev("dup", "payment.failed", "payment", 1)); // an id collision, soon evicted
+        size_t mostTracked = 0;
+        for (int i = 0; i < 150'000; ++i) {
+            append(ev("o" + std::to_string(i), "order.placed", "order", 2 + i % 3'000'000, "c" + std::to_string(i),
+                      i % 10 == 0 ? "cmd-" + std::to_string(i) : std::string()));
+            if (i % 500 == 0) {
+                analysis.update();
+                mostTracked = std::max(mostTracked, anomalies.trackedEvents());
+            }
+        }
+        analysis.update();
+        QVERIFY2(store.evictedCount() > 50'000, qPrintable(QString::number(store.evictedCount())));
+        QVERIFY2(mostTracked <= 2 * store.size() + 1000,
+                 qPrintable(QStringLiteral("%1 tracked for %2 kept").arg(mostTracked).arg(store.size())));
+        const auto list = anomalies.list(store);
+        QCOMPARE(summary(list).filter("id-collision"), QStringList{"id-collision 1 dup"});
+        // Unseen causes only for effects still in the store.
+        uint64_t unseen = 0;
+        for (const Anomaly &a : list)
+            if (a.kind == Anomaly::Kind::UnseenCause)
+                unseen += a.count;
+        QVERIFY(unseen > 0);
+        QVERIFY2(unseen <= store.size() / 10 + 1, qPrintable(QString::number(unseen)));
+    }
+
     void severitiesOrderTheList()
     {
         // Errors first (a cycle), then warnings (skew), then information (a redelivery).
