@@ -5,19 +5,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace eventlens {
 
 Analysis::Analysis(const EventStore &store) : m_store(store), m_next(store.firstIndex())
 { }
 
-void Analysis::emit(const CausalEdge &edge)
+void Analysis::count(const CausalEdge &edge)
 {
     ++m_edges;
     m_skew += edge.skew();
     m_crossFlow += edge.crossFlow;
-    for (Analyzer *a : m_analyzers)
-        a->edge(m_store, edge);
 }
 
 void Analysis::renumberPending()
@@ -31,22 +30,16 @@ void Analysis::renumberPending()
     m_waiting = std::move(waiting);
 }
 
-void Analysis::update()
+template<typename OnEvent, typename OnEdge>
+void Analysis::walk(uint32_t from, uint32_t end, OnEvent onEvent, OnEdge onEdge)
 {
     const EventStore &s = m_store;
-    if (s.firstIndex() != m_firstSeen) {
-        m_firstSeen = s.firstIndex();
-        renumberPending();
-    }
-    m_next = std::max(m_next, s.firstIndex()); // events evicted before we saw them are gone
-    const uint32_t end = s.endIndex();
     auto edgeOf = [&](uint32_t cause, uint32_t effect) {
         const EventRecord &c = s.record(cause), &e = s.record(effect);
         return CausalEdge{cause, effect, e.timestampNs - c.timestampNs, c.correlationId != e.correlationId};
     };
-    for (uint32_t i = m_next; i < end; ++i) {
-        for (Analyzer *a : m_analyzers)
-            a->event(s, i);
+    for (uint32_t i = from; i < end; ++i) {
+        onEvent(i);
         const EventRecord &r = s.record(i);
         if (r.flags & Duplicate)
             continue; // the same node as its first occurrence: no new edges
@@ -56,7 +49,7 @@ void Analysis::update()
         if (r.causationId != EventStore::kNone) {
             const uint32_t cause = s.cause(i);
             if (cause != EventStore::kNone && cause < i && s.contains(cause))
-                emit(edgeOf(cause, i));
+                onEdge(i, edgeOf(cause, i));
             else
                 m_waiting[r.causationId].push_back(i);
         }
@@ -66,11 +59,62 @@ void Analysis::update()
                 const std::vector<uint32_t> effects = std::move(it->second);
                 m_waiting.erase(it);
                 for (uint32_t effect : effects)
-                    emit(edgeOf(i, effect));
+                    onEdge(i, edgeOf(i, effect));
             }
         }
     }
+}
+
+void Analysis::update()
+{
+    const EventStore &s = m_store;
+    if (s.firstIndex() != m_firstSeen) {
+        m_firstSeen = s.firstIndex();
+        renumberPending();
+    }
+    const uint32_t from = std::max(m_next, s.firstIndex()); // events evicted before we saw them are gone
+    const uint32_t end = s.endIndex();
     m_next = end;
+    if (from >= end)
+        return;
+
+    if (end - from < kParallelFrom || m_analyzers.size() < 2) {
+        walk(
+            from, end,
+            [&](uint32_t i) {
+                for (Analyzer *a : m_analyzers)
+                    a->event(s, i);
+            },
+            [&](uint32_t, const CausalEdge &edge) {
+                count(edge);
+                for (Analyzer *a : m_analyzers)
+                    a->edge(s, edge);
+            });
+        return;
+    }
+
+    // A big update: find the edges once, then feed two halves of the analyzers the same
+    // sequence (each event, then the edges found while processing it) on two threads.
+    std::vector<std::pair<uint32_t, CausalEdge>> edges;
+    walk(
+        from, end, [](uint32_t) {},
+        [&](uint32_t at, const CausalEdge &edge) {
+            count(edge);
+            edges.emplace_back(at, edge);
+        });
+    auto feed = [&](size_t first) {
+        size_t k = 0;
+        for (uint32_t i = from; i < end; ++i) {
+            for (size_t a = first; a < m_analyzers.size(); a += 2)
+                m_analyzers[a]->event(s, i);
+            for (; k < edges.size() && edges[k].first == i; ++k)
+                for (size_t a = first; a < m_analyzers.size(); a += 2)
+                    m_analyzers[a]->edge(s, edges[k].second);
+        }
+    };
+    std::thread second([&] { feed(1); });
+    feed(0);
+    second.join();
 }
 
 int64_t nearestRank(std::vector<int64_t> &values, double p)

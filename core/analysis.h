@@ -41,7 +41,9 @@ public:
 
 /// Feeds analyzers from a store, incrementally: call update() after appends — once after a
 /// recording is loaded, after every poll of a live session. O(1) amortised per event plus
-/// O(1) per edge. Runs on the store's owner thread.
+/// O(1) per edge. Runs on the store's owner thread; a large update (a recording just
+/// opened) feeds half of the analyzers on a second thread — each analyzer still sees every
+/// call from one thread, in the same order, and the store is only read meanwhile.
 class Analysis {
 public:
     explicit Analysis(const EventStore &store);
@@ -56,8 +58,15 @@ public:
     uint64_t skewEdges() const { return m_skew; }
     uint64_t crossFlowEdges() const { return m_crossFlow; }
 
+    /// Updates at least this many events long are fed to the analyzers on two threads.
+    static constexpr uint32_t kParallelFrom = 50'000;
+
 private:
-    void emit(const CausalEdge &edge);
+    /// Walks [from, end): calls onEvent(i) for each event and onEdge(i, edge) for each edge
+    /// emitted while processing event i, after onEvent(i).
+    template<typename OnEvent, typename OnEdge>
+    void walk(uint32_t from, uint32_t end, OnEvent onEvent, OnEdge onEdge);
+    void count(const CausalEdge &edge);
     void renumberPending();
 
     const EventStore &m_store;

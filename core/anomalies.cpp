@@ -154,12 +154,8 @@ void AnomalyAnalyzer::event(const EventStore &store, uint32_t index)
         m_base = index;
     else if (store.firstIndex() > m_base && store.firstIndex() - m_base >= m_parent.size() / 2)
         compact(store); // amortised: at most once per half of what is tracked
-    if (index - m_base >= m_parent.size()) {
-        const size_t from = m_parent.size();
-        m_parent.resize(index - m_base + 1);
-        for (size_t i = from; i < m_parent.size(); ++i)
-            m_parent[i] = static_cast<uint32_t>(i);
-    }
+    while (m_parent.size() <= index - m_base) // each new event starts as its own root
+        m_parent.push_back(static_cast<uint32_t>(m_parent.size()));
     if (m_newestNs == kNoTime || r.timestampNs > m_newestNs)
         m_newestNs = r.timestampNs;
 
@@ -240,7 +236,9 @@ void AnomalyAnalyzer::edge(const EventStore &store, const CausalEdge &e)
 
 void AnomalyAnalyzer::consumersStopped(const EventStore &store, int64_t nowNs, std::vector<Anomaly> &out) const
 {
-    for (const uint32_t key : m_reacted) {
+    std::vector<uint32_t> pairs(m_reacted.begin(), m_reacted.end());
+    std::sort(pairs.begin(), pairs.end()); // a stable order, whatever the hash set's
+    for (const uint32_t key : pairs) {
         const uint16_t consumer = static_cast<uint16_t>(key >> 16), causeType = static_cast<uint16_t>(key & 0xffff);
         const std::optional<int64_t> p99 = m_p99 ? m_p99(consumer, causeType) : std::nullopt;
         if (!p99)

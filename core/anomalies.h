@@ -8,7 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
+#include <unordered_set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -112,7 +112,7 @@ private:
         uint32_t example; ///< its first event
     };
     std::vector<std::vector<VersionCount>> m_versions;
-    std::set<uint32_t> m_reacted; ///< (consumer, cause type) pairs seen on an edge
+    std::unordered_set<uint32_t> m_reacted; ///< (consumer, cause type) pairs seen on an edge
     /// By type: its newest first occurrences, for "stopped reacting".
     std::vector<std::vector<uint32_t>> m_recentCauses;
     static constexpr size_t kRecent = 64;
