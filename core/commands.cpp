@@ -200,8 +200,19 @@ bool resolveCorrelation(const EventStore &store, const std::string &wanted, std:
     return false;
 }
 
-/// Ids of some nodes, at most `limit` of them ("a, b, c … 12 more").
-std::string nodeIds(const FlowGraph &g, const std::vector<size_t> &nodes, const char *separator, size_t limit = 12)
+/// A node as people scan for it: its type and a short id, e.g. `payment.failed (e-8)` or
+/// `order.placed (c34de07e…)`; a ghost is its id.
+std::string nodeLabel(const EventStore &store, const FlowGraph::Node &n)
+{
+    const std::string id = n.eventId.size() > 12 ? n.eventId.substr(0, 8) + "…" : n.eventId;
+    if (n.ghost || n.event == UINT32_MAX)
+        return id + " (unseen)";
+    return std::string(store.typeName(store.record(n.event).type)) + " (" + id + ")";
+}
+
+/// Some nodes, at most `limit` of them ("a, b, c … 12 more, z").
+std::string nodeList(const EventStore &store, const FlowGraph &g, const std::vector<size_t> &nodes,
+                     const char *separator, size_t limit = 12)
 {
     if (nodes.empty())
         return "none";
@@ -209,10 +220,10 @@ std::string nodeIds(const FlowGraph &g, const std::vector<size_t> &nodes, const 
     for (size_t k = 0; k < nodes.size(); ++k) {
         if (k == limit && nodes.size() > limit + 1) {
             s += std::string(separator) + "… " + std::to_string(nodes.size() - k - 1) + " more" + separator
-                 + g.nodes[nodes.back()].eventId;
+                 + nodeLabel(store, g.nodes[nodes.back()]);
             break;
         }
-        s += (k ? separator : "") + g.nodes[nodes[k]].eventId;
+        s += (k ? separator : "") + nodeLabel(store, g.nodes[nodes[k]]);
     }
     return s;
 }
@@ -248,8 +259,9 @@ void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &ou
     if (ghosts)
         out << ", " << ghosts << " unseen cause" << (ghosts > 1 ? "s" : "");
     out << '\n';
-    out << "  Roots: " << nodeIds(g, g.roots, ", ") << "   Leaves: " << nodeIds(g, g.leaves, ", ") << '\n';
-    out << "  Critical path (*): " << nodeIds(g, g.criticalPath, " → ") << ", "
+    out << "  Roots: " << nodeList(store, g, g.roots, ", ") << "   Leaves: " << nodeList(store, g, g.leaves, ", ")
+        << '\n';
+    out << "  Critical path (*): " << nodeList(store, g, g.criticalPath, " → ") << ", "
         << formatDuration(g.criticalPathNs(store)) << "\n\n";
 
     // Causation tree: roots are nodes nothing in the graph caused (ghosts included).
