@@ -4,6 +4,8 @@
 #include "core/eventstore.h"
 #include "core/jsonlreader.h"
 
+#include "testsupport.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -117,15 +119,7 @@ private slots:
         Analysis incremental(live);
         EdgeLog liveLog;
         incremental.add(liveLog);
-        Decoder decoder;
-        for (const QString &l : lines) {
-            const std::string bytes = l.toStdString();
-            DecodedEvent e;
-            DecodeError de;
-            QVERIFY(decoder.decode(bytes, e, de));
-            live.append(e);
-            incremental.update();
-        }
+        QVERIFY2(appendOneByOne(lines, live, [&](size_t) { incremental.update(); }, error), error.c_str());
         QCOMPARE(liveLog.edges, wholeLog.edges);
         QCOMPARE(incremental.edges(), uint64_t(edges.size()));
         QCOMPARE(incremental.skewEdges(), uint64_t(edges.filter(" -").size()));
@@ -181,15 +175,13 @@ private slots:
         Analysis stepwise(live);
         EdgeLog b1;
         stepwise.add(b1);
-        Decoder decoder;
-        for (size_t i = 0; i < lines.size(); ++i) {
-            DecodedEvent e;
-            DecodeError de;
-            QVERIFY(decoder.decode(lines[i], e, de));
-            live.append(e);
-            if (i % 1000 == 999 || i + 1 == lines.size())
-                stepwise.update();
-        }
+        QVERIFY2(appendOneByOne(lines, live,
+                                [&](size_t i) {
+                                    if (i % 1000 == 999 || i + 1 == lines.size())
+                                        stepwise.update();
+                                },
+                                error),
+                 error.c_str());
         QCOMPARE(a1.events, int(lines.size()));
         QCOMPARE(a2.events, int(lines.size()));
         QCOMPARE(b1.edges.size(), qsizetype(100'000)); // five per flow

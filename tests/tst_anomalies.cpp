@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include "testsupport.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -156,15 +158,7 @@ private slots:
         Analysis incremental(live);
         AnomalyAnalyzer liveAnomalies(fixedP99());
         incremental.add(liveAnomalies);
-        Decoder decoder;
-        for (const QString &l : lines) {
-            const std::string bytes = l.toStdString();
-            DecodedEvent e;
-            DecodeError de;
-            QVERIFY(decoder.decode(bytes, e, de));
-            live.append(e);
-            incremental.update();
-        }
+        QVERIFY2(appendOneByOne(lines, live, [&](size_t) { incremental.update(); }, error), error.c_str());
         QCOMPARE(summary(liveAnomalies.list(live)), expected);
         // counts() says the same, per kind.
         const auto counts = anomalies.counts(store);

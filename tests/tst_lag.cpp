@@ -8,6 +8,7 @@
 #include "core/laganalyzer.h"
 #include "core/rfc3339.h"
 #include "core/topologyanalyzer.h"
+#include "testsupport.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -168,18 +169,11 @@ struct Opened {
     }
 };
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
+using Run = CliRun;
 
 Run cli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(EVENTLENS_CLI), args);
-    if (!p.waitForFinished(60000))
-        qFatal("eventlens-cli did not finish: %s", qPrintable(args.join(' ')));
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    return runCli(args);
 }
 
 /// Members in the order the JSON text has them.
@@ -368,15 +362,8 @@ private slots:
         Analysis analysis(live);
         analysis.add(lag);
         analysis.add(topology);
-        Decoder decoder;
-        for (const QString &l : lines) {
-            const std::string bytes = l.toStdString();
-            DecodedEvent e;
-            DecodeError de;
-            QVERIFY(decoder.decode(bytes, e, de));
-            live.append(e);
-            analysis.update();
-        }
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, live, [&](size_t) { analysis.update(); }, error), error.c_str());
         QCOMPARE(fingerprint(live, lag, topology), fingerprint(at.store, at.lag, at.topology));
     }
 

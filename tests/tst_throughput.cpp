@@ -6,6 +6,7 @@
 #include "core/jsonlreader.h"
 #include "core/rfc3339.h"
 #include "core/throughputanalyzer.h"
+#include "testsupport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -108,18 +109,11 @@ void appendAll(EventStore &store, const std::vector<std::string> &lines, Analysi
     }
 }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
+using Run = CliRun;
 
 Run cli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(EVENTLENS_CLI), args);
-    if (!p.waitForFinished(60000))
-        qFatal("eventlens-cli did not finish: %s", qPrintable(args.join(' ')));
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    return runCli(args);
 }
 
 } // namespace
@@ -277,18 +271,17 @@ private slots:
         Analysis analysis(store);
         analysis.add(rings);
         analysis.add(history);
-        Decoder decoder;
         std::vector<size_t> memory; // after each hour
-        for (size_t i = 0; i < lines.size(); ++i) {
-            DecodedEvent e;
-            DecodeError error;
-            QVERIFY(decoder.decode(lines[i], e, error));
-            store.append(e);
-            if (i % 97 == 0 || i + 1 == lines.size())
-                analysis.update();   // in polls, as a session does
-            if ((i + 1) % 3960 == 0) // 3 600 ticks + 360 slow: an hour
-                memory.push_back(rings.memoryUsage());
-        }
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store,
+                                [&](size_t i) {
+                                    if (i % 97 == 0 || i + 1 == lines.size())
+                                        analysis.update();   // in polls, as a session does
+                                    if ((i + 1) % 3960 == 0) // 3 600 ticks + 360 slow: an hour
+                                        memory.push_back(rings.memoryUsage());
+                                },
+                                error),
+                 error.c_str());
         QCOMPARE(memory.size(), size_t(3));
         QCOMPARE(memory[1], memory[0]);
         QCOMPARE(memory[2], memory[0]);
