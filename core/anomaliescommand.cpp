@@ -73,9 +73,11 @@ int anomalies(const Input &input, Format format, std::ostream &out, std::ostream
         out << "No anomalies in " << formatCount(store.size()) << " events.\n";
         return ExitOk;
     }
-    out << formatCount(list.size()) << (list.size() == 1 ? " finding" : " findings") << ": "
-        << formatCount(bySeverity[2]) << " errors, " << formatCount(bySeverity[1]) << " warnings, "
-        << formatCount(bySeverity[0]) << " info\n\n";
+    auto counted = [](uint64_t n, const char *one, const char *many) {
+        return formatCount(n) + " " + (n == 1 ? one : many);
+    };
+    out << counted(list.size(), "finding", "findings") << ": " << counted(bySeverity[2], "error", "errors") << ", "
+        << counted(bySeverity[1], "warning", "warnings") << ", " << formatCount(bySeverity[0]) << " info\n\n";
     TextTable table;
     table.setRightAligned(2);
     for (const Anomaly &a : list) {
