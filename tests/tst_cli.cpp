@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "core/embeddedbus.h"
+#include "testsupport.h"
 
 #include <graphviz/cgraph.h>
 #include <zmq.hpp>
@@ -16,20 +17,11 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
+using Run = CliRun;
 
 Run cli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(EVENTLENS_CLI), args);
-    if (!p.waitForFinished(60000))
-        qFatal("eventlens-cli did not finish: %s", qPrintable(args.join(' ')));
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    return runCli(args);
 }
 
 QString data(const char *name)

@@ -6,6 +6,7 @@
 #include "core/embeddedbus.h"
 #include "core/eventstore.h"
 #include "core/rfc3339.h"
+#include "testsupport.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -277,18 +278,9 @@ double lagMs(const EventStore &store, uint32_t i)
     return double(store.record(i).timestampNs - store.record(store.cause(i)).timestampNs) / 1e6;
 }
 
-struct CliRun {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
 CliRun cli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(EVENTLENS_CLI), args);
-    if (!p.waitForFinished(30000))
-        qFatal("eventlens-cli did not finish: %s", qPrintable(args.join(' ')));
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    return runCli(args);
 }
 
 /// A loopback endpoint where something listens but never speaks ZeroMQ: a ZMQ_STREAM
