@@ -147,6 +147,7 @@ Session::Update Session::poll(std::chrono::steady_clock::duration budget)
     u.firstEvent = d.firstEvent;
     u.endEvent = d.endEvent;
     u.newRejects = m_newRejects.size();
+    u.rejectsArrived = m_newRejects.size();
     for (RejectedFrame &r : m_newRejects)
         m_rejects.push_back(std::move(r));
     while (m_rejects.size() > m_options.keptRejects) {

@@ -42,6 +42,7 @@ public:
         uint32_t firstEvent = 0; ///< store indexes [firstEvent, endEvent) are new
         uint32_t endEvent = 0;
         size_t newRejects = 0; ///< the last newRejects of rejects() are new
+        size_t rejectsArrived = 0; ///< rejects received, also those that did not fit in rejects()
         bool empty() const { return firstEvent == endEvent && newRejects == 0; }
     };
     using Observer = std::function<void(const Update &)>;
