@@ -7,6 +7,7 @@
 #include "core/demoservice.h"
 
 #include "core/rfc3339.h"
+#include "core/threadpriority.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -77,7 +78,10 @@ std::string DemoService::start()
     // Shared with the thread: it may still be inside set_value() when get() returns.
     auto opened = std::make_shared<std::promise<std::string>>();
     auto ready = opened->get_future();
-    m_thread = std::thread([this, control, opened] { run(control, *opened); });
+    m_thread = std::thread([this, control, opened] {
+        lowerThisThreadToBackground();
+        run(control, *opened);
+    });
     std::string error = ready.get();
     if (!error.empty()) {
         m_thread.join();

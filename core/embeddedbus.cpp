@@ -1,6 +1,7 @@
 #include "core/embeddedbus.h"
 
 #include "core/rfc3339.h"
+#include "core/threadpriority.h"
 
 #include <zmq.hpp>
 
@@ -100,6 +101,7 @@ bool EmbeddedBus::start()
     std::promise<std::string> started; // "" on success, else the error
     auto ready = started.get_future();
     m_thread = std::thread([this, control, &started] {
+        lowerThisThreadToBackground();
         zmq::socket_t xsub(m_context, zmq::socket_type::xsub);
         zmq::socket_t xpub(m_context, zmq::socket_type::xpub);
         zmq::socket_t pair(m_context, zmq::socket_type::pair);

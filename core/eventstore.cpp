@@ -32,6 +32,8 @@ EventStore::Hashes EventStore::Hashes::of(const DecodedEvent &e)
 EventStore::EventStore(Options options) : m_options(options)
 {
     addOrigin("live");
+    if (m_options.reserveEvents)
+        reserve(m_options.reserveEvents);
 }
 
 EventStore::EventStore() : EventStore(Options{})
@@ -57,6 +59,9 @@ void EventStore::reserve(size_t events)
     // Each event brings an eventId and, often, a correlation and a cause that are new.
     m_ids.reserve(m_ids.size() + events * 5 / 4);
     m_byTime.reserve(m_byTime.size() + events);
+    // Capacity only: untouched pages cost address space, not memory.
+    for (std::vector<uint32_t> *v : {&m_eventOfId, &m_effectOfId, &m_corrOfId})
+        v->reserve(v->size() + events * 5 / 4);
 }
 
 uint32_t EventStore::nameId(IdTable &table, std::string_view name)

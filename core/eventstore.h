@@ -53,6 +53,10 @@ public:
 
     struct Options {
         size_t memoryCap = 0; ///< bytes; 0 = unlimited. Oldest events are evicted above it.
+        /// Room made up front for this many events (a live session's head start): the id
+        /// table and the per-id indexes then do not grow — and stop the writer for tens of
+        /// milliseconds while they rehash or copy — until the store holds more. 0 = none.
+        size_t reserveEvents = 0;
     };
 
     explicit EventStore(Options options);

@@ -1,6 +1,7 @@
 #include "core/ingest.h"
 
 #include "core/liverecorder.h"
+#include "core/threadpriority.h"
 #include "core/zmqsource.h"
 
 #include <algorithm>
@@ -220,7 +221,10 @@ void Ingest::start()
         std::lock_guard lock(m_mutex);
         m_stopping = false;
     }
-    m_decoderThread = std::thread([this] { decodeLoop(); });
+    m_decoderThread = std::thread([this] {
+        lowerThisThreadToBackground();
+        decodeLoop();
+    });
 }
 
 void Ingest::stop()

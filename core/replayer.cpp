@@ -3,6 +3,7 @@
 #include "core/event.h"
 #include "core/eventstore.h"
 #include "core/rfc3339.h"
+#include "core/threadpriority.h"
 
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
@@ -57,6 +58,7 @@ bool Replayer::start()
     std::promise<std::string> opened;
     auto ready = opened.get_future();
     m_thread = std::thread([this, control, &opened] {
+        lowerThisThreadToBackground();
         zmq::socket_t pub(m_context, zmq::socket_type::xpub);
         pub.set(zmq::sockopt::linger, 0);
         // As fast as possible must be neither lossy nor unbounded: with NODROP a full queue

@@ -117,7 +117,8 @@ Workspace::Update Workspace::poll(std::chrono::steady_clock::duration budget)
     Update u;
     if (!m_session)
         return u;
-    const Session::Update s = m_session->poll(budget);
+    // The analyses cost about as much per event as appending it: half the budget each.
+    const Session::Update s = m_session->poll(budget / 2);
     u.firstEvent = s.firstEvent;
     u.endEvent = s.endEvent;
     const std::deque<RejectedFrame> &frames = m_session->rejects();

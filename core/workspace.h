@@ -69,7 +69,8 @@ public:
     /// The recording's path and report (empty for a live workspace).
     const RecordingReport &report() const { return m_report; }
 
-    /// Live: appends what was decoded since, for at most `budget`, and updates the analyses.
+    /// Live: appends what was decoded since and updates the analyses, for about `budget` in
+    /// all (so a GUI stays responsive under a flood; the rest waits for the next poll).
     /// A recording: nothing (empty).
     Update poll(std::chrono::steady_clock::duration budget = std::chrono::milliseconds(8));
 

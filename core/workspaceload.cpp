@@ -1,5 +1,6 @@
 #include "core/workspaceload.h"
 
+#include "core/threadpriority.h"
 #include "core/workspace.h"
 
 namespace eventlens {
@@ -7,7 +8,10 @@ namespace eventlens {
 WorkspaceLoad::WorkspaceLoad(std::string path, std::function<void()> finished)
     : m_path(std::move(path)), m_finished(std::move(finished))
 {
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        lowerThisThreadToBackground();
+        run();
+    });
 }
 
 WorkspaceLoad::~WorkspaceLoad()

@@ -1,6 +1,7 @@
 #include "core/zmqsource.h"
 
 #include "core/rfc3339.h"
+#include "core/threadpriority.h"
 
 #include <zmq.hpp>
 
@@ -88,7 +89,10 @@ void ZmqSource::start(std::vector<Endpoint> endpoints)
     m_control = std::make_unique<zmq::socket_t>(m_context, zmq::socket_type::pair);
     m_control->set(zmq::sockopt::linger, 0);
     m_control->bind(control);
-    m_thread = std::thread(&ZmqSource::run, this, control, std::move(endpoints));
+    m_thread = std::thread([this, control, endpoints = std::move(endpoints)]() mutable {
+        lowerThisThreadToBackground();
+        run(control, std::move(endpoints));
+    });
 }
 
 void ZmqSource::stop()

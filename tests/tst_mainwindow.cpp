@@ -1,0 +1,357 @@
+// The EventLens window as a person uses it, offscreen: start-up, the demo on the embedded bus
+// (real sockets on tcp://127.0.0.1:*), opening a recording with bad lines, selecting, filtering,
+// replaying onto the bus, closing while a demo runs; and the command line.
+#include "core/workspace.h"
+#include "ui/connectiondialog.h"
+#include "ui/detailspane.h"
+#include "ui/eventtablemodel.h"
+#include "ui/filterbar.h"
+#include "ui/flowgraphview.h"
+#include "ui/mainwindow.h"
+#include "ui/problemspane.h"
+#include "ui/startoptions.h"
+#include "ui/topologyview.h"
+
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <memory>
+
+using namespace eventlens;
+
+namespace {
+
+StartOptions testOptions()
+{
+    StartOptions o;
+    o.busOptions = {"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}; // never the default ports in a test
+    o.restoreLayout = false;
+    return o;
+}
+
+/// Opens a recording and waits for it.
+bool openAndWait(MainWindow &w, const QString &path)
+{
+    QSignalSpy opened(&w, &MainWindow::recordingOpened);
+    w.openRecording(path);
+    return (opened.count() || opened.wait(20000)) && opened.at(0).at(1).toString().isEmpty();
+}
+
+/// Rows of the table whose Type column reads `type`.
+int rowsOfType(const EventTableModel &m, const QString &type)
+{
+    int n = 0;
+    for (int r = 0; r < m.rowCount(); ++r)
+        n += m.index(r, EventTableModel::Type).data().toString() == type;
+    return n;
+}
+
+/// Every text a tree widget inside `w` shows (all columns, all items, expanded or not).
+QStringList treeTexts(const QWidget *w)
+{
+    QStringList out;
+    for (const QTreeWidget *tree : w->findChildren<QTreeWidget *>()) {
+        std::function<void(const QTreeWidgetItem *)> walk = [&](const QTreeWidgetItem *item) {
+            for (int c = 0; c < item->columnCount(); ++c)
+                out << item->text(c);
+            for (int i = 0; i < item->childCount(); ++i)
+                walk(item->child(i));
+        };
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            walk(tree->topLevelItem(i));
+    }
+    return out;
+}
+
+/// What a pane shows in labels and text views.
+QString paneText(const QWidget *w)
+{
+    QStringList out;
+    for (const QLabel *l : w->findChildren<QLabel *>())
+        out << l->text();
+    for (const QPlainTextEdit *e : w->findChildren<QPlainTextEdit *>())
+        out << e->toPlainText();
+    return out.join('\n');
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void startsOnAnEmptyLiveSessionWithTheBusAndAStartDemoAction();
+    void demoFillsTableFlowGraphAndTopologyWithinSeconds();
+    void recordingWithBadLinesShowsThemInProblemsAndTheTable();
+    void selectingARowShowsItsFlowAndDetails();
+    void filterGivesTheRightRows();
+    void topologyAndProblemsJumpToTheirEvents();
+    void replayPublishesTheRecordingOntoTheBus();
+    void unreadableRecordingSaysWhy();
+    void closesPromptlyWhileADemoRuns();
+    void busInUseIsShownNotFatal();
+    void commandLine_data();
+    void commandLine();
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // settings and recent files stay out of the user's
+    QCoreApplication::setOrganizationName(QStringLiteral("EventLens-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+}
+
+void TestMainWindow::startsOnAnEmptyLiveSessionWithTheBusAndAStartDemoAction()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(w.liveWorkspace());
+    QCOMPARE(w.shownWorkspace(), w.liveWorkspace());
+    QVERIFY(w.busError().isEmpty());
+    QVERIFY(w.liveWorkspace()->session()->bus()->isRunning());
+    // Nothing yet: the centre offers the demo instead of an empty table.
+    auto *start = w.findChild<QPushButton *>(QStringLiteral("welcomeStartDemo"));
+    QVERIFY(start);
+    QVERIFY(start->isVisible());
+    QVERIFY(!w.tableView()->isVisible());
+    QTRY_VERIFY(w.statusText().contains(QStringLiteral("bus tcp://127.0.0.1:")));
+    QVERIFY(w.statusText().contains(QStringLiteral("0 events")));
+    QCOMPARE(w.windowTitle(), QStringLiteral("Live session — EventLens"));
+}
+
+void TestMainWindow::demoFillsTableFlowGraphAndTopologyWithinSeconds()
+{
+    MainWindow w(testOptions());
+    w.show();
+    auto *start = w.findChild<QPushButton *>(QStringLiteral("welcomeStartDemo"));
+    QVERIFY(start);
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(w.demo());
+    QVERIFY(w.demo()->isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(w.tableModel()->rowCount() > 30, 10000);
+    QVERIFY(w.tableView()->isVisible());
+    // The topology fills in by itself (it is visible in the default layout).
+    QTRY_VERIFY_WITH_TIMEOUT(w.topologyView()->serviceCount() >= 4, 10000);
+    QVERIFY(w.topologyView()->edgeCount() >= 4);
+    // Selecting a row draws its flow and shows the event.
+    w.tableView()->selectRow(0);
+    const std::optional<uint32_t> first = w.tableModel()->eventAt(0);
+    QVERIFY(first);
+    QCOMPARE(w.detailsPane()->shownEvent(), *first);
+    QTRY_VERIFY(w.flowView()->nodeCount() >= 1);
+    const std::string corr(w.liveWorkspace()->store().correlationId(*first));
+    QCOMPARE(w.flowView()->correlationId(), QString::fromStdString(corr));
+    // The flow graph grows as its flow does (the order saga's flows take ~100 ms).
+    QTRY_VERIFY_WITH_TIMEOUT(w.flowView()->nodeCount() >= 4, 10000);
+    QVERIFY(w.statusText().contains(QStringLiteral("events/s")));
+}
+
+void TestMainWindow::recordingWithBadLinesShowsThemInProblemsAndTheTable()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    QVERIFY(w.recordingWorkspace());
+    QCOMPARE(w.shownWorkspace(), w.recordingWorkspace());
+    QCOMPARE(w.windowTitle(), QStringLiteral("saga.jsonl — EventLens"));
+    // 14 events, then the three lines that were not (15, 16 and the torn 18), as rows.
+    QCOMPARE(w.tableModel()->rowCount(), 17);
+    for (int row : {14, 15, 16})
+        QVERIFY(w.tableModel()->rejectAt(row).has_value());
+    QCOMPARE(rowsOfType(*w.tableModel(), QStringLiteral("rejected")), 3);
+    // Problems lists each bad line with where and why.
+    QTRY_VERIFY(treeTexts(w.problemsPane()).join('\n').contains(QStringLiteral("saga.jsonl line 16")));
+    const QString problems = treeTexts(w.problemsPane()).join('\n');
+    QVERIFY2(problems.contains(QStringLiteral("not valid JSON")), qPrintable(problems));
+    QVERIFY(problems.contains(QStringLiteral("saga.jsonl line 15")));
+    QVERIFY(problems.contains(QStringLiteral("saga.jsonl line 18")));
+    QVERIFY(w.statusText().contains(QStringLiteral("3 rejected")));
+    // Selecting a bad line shows its bytes and reason; it has no flow.
+    w.tableView()->selectRow(15);
+    QVERIFY(paneText(w.detailsPane()).contains(QStringLiteral("this is not json")));
+    QVERIFY(w.flowView()->nodeCount() == 0);
+}
+
+void TestMainWindow::selectingARowShowsItsFlowAndDetails()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    const EventStore &store = w.recordingWorkspace()->store();
+    // e-8: payment.failed in c-1002, the saga that failed payment and compensated.
+    const uint32_t e8 = store.find("e-8");
+    const int row = w.tableModel()->rowOfEvent(e8);
+    QVERIFY(row >= 0);
+    w.tableView()->selectRow(row);
+    QCOMPARE(w.detailsPane()->shownEvent(), e8);
+    QCOMPARE(w.flowView()->correlationId(), QStringLiteral("c-1002"));
+    QCOMPARE(w.flowView()->nodeCount(), 6); // e-6, e-7, e-8, e-9, e-10, e-11 (e-8's redelivery is a badge)
+    // Clicking a node in the flow graph selects that event everywhere.
+    const uint32_t e10 = store.find("e-10");
+    emit w.flowView()->eventActivated(e10);
+    QCOMPARE(w.detailsPane()->shownEvent(), e10);
+    QCOMPARE(w.tableView()->currentIndex().row(), w.tableModel()->rowOfEvent(e10));
+    // Another flow: the graph follows.
+    w.tableView()->selectRow(w.tableModel()->rowOfEvent(store.find("e-3")));
+    QCOMPARE(w.flowView()->correlationId(), QStringLiteral("c-1001"));
+}
+
+void TestMainWindow::filterGivesTheRightRows()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    w.setFilterText(QStringLiteral("source:payment-service"));
+    QTRY_COMPARE(w.tableModel()->rowCount(), 3); // e-3, e-8 and its redelivery
+    w.setFilterText(QStringLiteral("is:rejected"));
+    QTRY_COMPARE(w.tableModel()->rowCount(), 3);
+    w.setFilterText(QStringLiteral("corr:c-1002 -type:payment.*"));
+    QTRY_COMPARE(w.tableModel()->rowCount(), 5); // e-6, e-7, e-9, e-10, e-11: not e-8 nor its redelivery
+}
+
+void TestMainWindow::topologyAndProblemsJumpToTheirEvents()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    const EventStore &store = w.recordingWorkspace()->store();
+    // A reaction edge of the topology: inventory-service reacting to order.placed from order-service.
+    emit w.topologyView()->edgeActivated(store.findSource("order-service"), store.findType("order.placed"),
+                                         store.findSource("inventory-service"));
+    QTRY_COMPARE(w.tableModel()->rowCount(), 3); // e-2, its collision copy and e-7
+    for (int r = 0; r < 3; ++r)
+        QCOMPARE(w.tableModel()->index(r, EventTableModel::Type).data().toString(), QStringLiteral("inventory.reserved"));
+    // A problem: the skewed reaction e-11.
+    emit w.problemsPane()->eventsRequested({QStringLiteral("e-11")});
+    QTRY_COMPARE(w.tableModel()->rowCount(), 1);
+    QCOMPARE(w.detailsPane()->shownEvent(), store.find("e-11"));
+    QCOMPARE(w.flowView()->correlationId(), QStringLiteral("c-1002"));
+}
+
+void TestMainWindow::replayPublishesTheRecordingOntoTheBus()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    // Replay: the window switches to the live session, which receives the 14 events.
+    const QList<QAction *> actions = w.findChildren<QAction *>();
+    QAction *replay = nullptr;
+    for (QAction *a : actions)
+        if (a->text() == QStringLiteral("Replay"))
+            replay = a;
+    QVERIFY(replay);
+    QVERIFY(replay->isEnabled());
+    replay->trigger();
+    QCOMPARE(w.shownWorkspace(), w.liveWorkspace());
+    QTRY_COMPARE_WITH_TIMEOUT(w.liveWorkspace()->store().size(), size_t(14), 10000);
+    QCOMPARE(w.liveWorkspace()->store().find("e-8") != EventStore::kNone, true);
+    QTRY_COMPARE(w.tableModel()->rowCount(), 14);
+}
+
+void TestMainWindow::unreadableRecordingSaysWhy()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QSignalSpy opened(&w, &MainWindow::recordingOpened);
+    w.openRecording(QStringLiteral("/nonexistent/missing.jsonl"));
+    QVERIFY(opened.count() || opened.wait(10000));
+    QVERIFY(opened.at(0).at(1).toString().contains(QStringLiteral("/nonexistent/missing.jsonl")));
+    QCOMPARE(w.shownWorkspace(), w.liveWorkspace()); // nothing changed
+}
+
+void TestMainWindow::closesPromptlyWhileADemoRuns()
+{
+    auto w = std::make_unique<MainWindow>(testOptions());
+    w->show();
+    QVERIFY(w->startDemo(DemoSystem::Scenario::Logistics));
+    QTRY_VERIFY_WITH_TIMEOUT(w->tableModel()->rowCount() > 10, 10000);
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(w->close());
+    w.reset();
+    QVERIFY2(t.elapsed() < 3000, qPrintable(QString::number(t.elapsed())));
+}
+
+void TestMainWindow::busInUseIsShownNotFatal()
+{
+    MainWindow first(testOptions());
+    const EmbeddedBus *bus = first.liveWorkspace()->session()->bus();
+    StartOptions o = testOptions();
+    o.busOptions.publishers = bus->publishersEndpoint(); // taken
+    MainWindow second(o);
+    second.show();
+    QVERIFY(second.busError().contains(QStringLiteral("Address already in use")));
+    QTRY_VERIFY(second.statusText().contains(QStringLiteral("bus failed")));
+    QVERIFY(!second.startDemo(DemoSystem::Scenario::OrderSaga)); // says why, does not crash
+    // A recording still opens.
+    QVERIFY(openAndWait(second, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+}
+
+void TestMainWindow::commandLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QStringList>("endpoints"); // "address|topic,topic"
+    QTest::addColumn<QString>("demo");
+    QTest::addColumn<bool>("bus");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("nothing") << QStringList{} << QString() << QStringList{} << QString() << true << QString();
+    QTest::newRow("file") << QStringList{"orders.jsonl"} << "orders.jsonl" << QStringList{} << QString() << true
+                          << QString();
+    QTest::newRow("connect with topics")
+        << QStringList{"--connect", "tcp://127.0.0.1:6000", "--topic", "order.", "--topic", "payment.", "--connect",
+                       "tcp://127.0.0.1:6001"}
+        << QString() << QStringList{"tcp://127.0.0.1:6000|order.,payment.", "tcp://127.0.0.1:6001|"} << QString()
+        << true << QString();
+    QTest::newRow("topics before connect apply to all")
+        << QStringList{"--topic", "order.", "--connect", "tcp://a:1", "--connect", "tcp://b:2", "--topic", "x"}
+        << QString() << QStringList{"tcp://a:1|order.", "tcp://b:2|x"} << QString() << true << QString();
+    QTest::newRow("demo") << QStringList{"--demo", "logistics"} << QString() << QStringList{} << "logistics" << true
+                          << QString();
+    QTest::newRow("no bus") << QStringList{"--no-bus"} << QString() << QStringList{} << QString() << false << QString();
+    QTest::newRow("bad demo") << QStringList{"--demo", "banking"} << QString() << QStringList{} << QString() << true
+                              << "--demo: unknown scenario 'banking' (order-saga or logistics)";
+    QTest::newRow("missing value") << QStringList{"--connect"} << QString() << QStringList{} << QString() << true
+                                   << "--connect needs a value";
+    QTest::newRow("unknown option") << QStringList{"--colour"} << QString() << QStringList{} << QString() << true
+                                    << "unknown option '--colour'";
+    QTest::newRow("two files") << QStringList{"a.jsonl", "b.jsonl"} << "a.jsonl" << QStringList{} << QString() << true
+                               << "one recording at a time: 'a.jsonl' and 'b.jsonl'";
+}
+
+void TestMainWindow::commandLine()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, file);
+    QFETCH(QStringList, endpoints);
+    QFETCH(QString, demo);
+    QFETCH(bool, bus);
+    QFETCH(QString, error);
+    const StartRequest r = parseStartOptions(args);
+    QCOMPARE(r.error, error);
+    if (!error.isEmpty())
+        return;
+    QCOMPARE(r.options.file, file);
+    QStringList got;
+    for (const ZmqSource::Endpoint &e : r.options.connect) {
+        QStringList topics;
+        for (const std::string &t : e.topics)
+            topics << QString::fromStdString(t);
+        got << QString::fromStdString(e.address) + '|' + topics.join(',');
+    }
+    QCOMPARE(got, endpoints);
+    QCOMPARE(r.options.demo ? QString::fromLatin1(DemoSystem::scenarioName(*r.options.demo)) : QString(), demo);
+    QCOMPARE(r.options.bus, bus);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,1013 @@
+#include "ui/mainwindow.h"
+
+#include "core/eventfilter.h"
+#include "core/flowgraph.h"
+#include "core/replayer.h"
+#include "core/textformat.h"
+#include "core/workspace.h"
+#include "core/workspaceload.h"
+#include "ui/connectiondialog.h"
+#include "ui/demopanel.h"
+#include "ui/detailspane.h"
+#include "ui/eventtablemodel.h"
+#include "ui/filterbar.h"
+#include "ui/flowgraphview.h"
+#include "ui/problemspane.h"
+#include "ui/topologyview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QSettings>
+#include <QSlider>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace eventlens {
+
+namespace {
+
+constexpr int kTickMs = 33;              ///< ≤ 30 Hz: polls the live session, repaints what changed
+constexpr auto kPollBudget = std::chrono::milliseconds(8); ///< appending and analysing per tick, about
+constexpr int kMaxRecent = 10;
+constexpr int kSliderSteps = 1000;
+
+/// Minimum time between two refreshes of a view while data keeps arriving (ms).
+constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250};
+
+QString qs(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+/// A filter value, quoted when it needs to be.
+QString filterValue(std::string_view name)
+{
+    QString v = qs(name);
+    if (v.contains(QLatin1Char(' ')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char(','))) {
+        v.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+        return QLatin1Char('"') + v + QLatin1Char('"');
+    }
+    return v;
+}
+
+QString bytesText(uint64_t bytes)
+{
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024, 0, 'f', 0);
+    if (bytes < 1024ull * 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024 * 1024), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024 * 1024), 0, 'f', 2);
+}
+
+} // namespace
+
+MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWindow(parent)
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/eventlens.svg")));
+    setAcceptDrops(true);
+    m_clock.start();
+    for (QElapsedTimer &t : m_lastRefresh)
+        t.start();
+
+    buildViews();
+    buildActions();
+    buildStatusBar();
+
+    QSettings settings;
+    const QSize available = screen() ? screen()->availableGeometry().size() : QSize(1600, 1000);
+    resize(std::min(1600, available.width() * 9 / 10), std::min(1000, available.height() * 9 / 10));
+    if (options.restoreLayout) {
+        restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+        restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    }
+    rebuildRecentMenu();
+
+    startLive(options);
+    if (!options.file.isEmpty())
+        openRecording(options.file);
+    if (options.demo)
+        startDemo(*options.demo);
+
+    connect(&m_tick, &QTimer::timeout, this, &MainWindow::tick);
+    m_tick.start(kTickMs);
+}
+
+MainWindow::~MainWindow()
+{
+    m_tick.stop();
+    // Everything that reads a store stops before the store goes: the replayer reads the
+    // recording, the demo publishes onto the live bus.
+    m_load.reset();
+    m_replayer.reset();
+    m_demo.reset();
+    m_model->setSource(nullptr, nullptr);
+    m_live.reset();
+    m_recording.reset();
+}
+
+// --- building ---------------------------------------------------------------------------------
+
+void MainWindow::buildViews()
+{
+    m_model = new EventTableModel(this);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("eventTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setShowGrid(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // millions of rows: no per-row sizing
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    const int charWidth = m_table->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const int widths[] = {13, 22, 4, 19, 12, 12, 9};
+    for (int c = 0; c < int(std::size(widths)); ++c)
+        m_table->setColumnWidth(c, widths[c] * charWidth);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { currentRowChanged(current.isValid() ? current.row() : -1); });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        // A new filter or source: keep the selected event in view when it is still a row.
+        if (m_selectedEvent == EventStore::kNone)
+            return;
+        const int row = m_model->rowOfEvent(m_selectedEvent);
+        if (row >= 0) {
+            QSignalBlocker block(m_table->selectionModel());
+            m_table->selectRow(row);
+            m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        }
+    });
+
+    m_filter = new FilterBar(this);
+    connect(m_filter, &FilterBar::filterChanged, this, [this](const EventFilter &filter) {
+        m_model->setFilter(filter);
+        refreshStatus();
+        updateWelcome();
+    });
+
+    // The welcome page stands in for the table while a live session has nothing yet.
+    m_welcome = new QWidget(this);
+    {
+        auto *layout = new QVBoxLayout(m_welcome);
+        layout->addStretch();
+        m_welcomeText = new QLabel(m_welcome);
+        m_welcomeText->setAlignment(Qt::AlignCenter);
+        m_welcomeText->setWordWrap(true);
+        m_welcomeText->setTextFormat(Qt::RichText);
+        layout->addWidget(m_welcomeText);
+        auto *buttons = new QHBoxLayout;
+        buttons->addStretch();
+        auto *demo = new QPushButton(tr("Start demo"), m_welcome);
+        demo->setObjectName(QStringLiteral("welcomeStartDemo"));
+        demo->setDefault(true);
+        demo->setMinimumHeight(40);
+        demo->setMinimumWidth(180);
+        QFont f = demo->font();
+        f.setPointSizeF(f.pointSizeF() * 1.2);
+        f.setBold(true);
+        demo->setFont(f);
+        auto *open = new QPushButton(tr("Open recording…"), m_welcome);
+        auto *connectTo = new QPushButton(tr("Connect…"), m_welcome);
+        open->setMinimumHeight(40);
+        connectTo->setMinimumHeight(40);
+        buttons->addWidget(demo);
+        buttons->addWidget(open);
+        buttons->addWidget(connectTo);
+        buttons->addStretch();
+        layout->addLayout(buttons);
+        layout->addStretch();
+        connect(demo, &QPushButton::clicked, this, [this] { startDemo(m_demoPanel->scenario()); });
+        connect(open, &QPushButton::clicked, this, [this] {
+            const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
+                                                              tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
+            if (!path.isEmpty())
+                openRecording(path);
+        });
+        connect(connectTo, &QPushButton::clicked, this, [this] { m_connections->show(); });
+    }
+    m_centre = new QStackedWidget(this);
+    m_centre->addWidget(m_welcome);
+    m_centre->addWidget(m_table);
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(2);
+    centralLayout->addWidget(m_filter);
+    centralLayout->addWidget(m_centre, 1);
+    setCentralWidget(central);
+
+    auto dock = [this](const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area) {
+        auto *d = new QDockWidget(title, this);
+        d->setObjectName(name); // saveState() needs it
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_details = new DetailsPane(this);
+    m_flow = new FlowGraphView(this);
+    m_topology = new TopologyView(this);
+    m_problems = new ProblemsPane(this);
+    m_demoPanel = new DemoPanel(this);
+    m_flowDock = dock(tr("Flow graph"), QStringLiteral("flowDock"), m_flow, Qt::RightDockWidgetArea);
+    m_detailsDock = dock(tr("Details"), QStringLiteral("detailsDock"), m_details, Qt::RightDockWidgetArea);
+    m_topologyDock = dock(tr("Topology"), QStringLiteral("topologyDock"), m_topology, Qt::BottomDockWidgetArea);
+    m_problemsDock = dock(tr("Problems"), QStringLiteral("problemsDock"), m_problems, Qt::BottomDockWidgetArea);
+    m_demoDock = dock(tr("Demo"), QStringLiteral("demoDock"), m_demoPanel, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(m_flowDock, m_detailsDock);
+    m_flowDock->raise();
+    tabifyDockWidget(m_topologyDock, m_problemsDock);
+    m_topologyDock->raise();
+    resizeDocks({m_flowDock}, {480}, Qt::Horizontal);
+    resizeDocks({m_topologyDock}, {260}, Qt::Vertical);
+    resizeDocks({m_demoDock}, {230}, Qt::Horizontal);
+    m_demoDock->hide(); // shown when a demo starts, or from the View menu
+
+    // A dock becoming visible again catches up with what it skipped while hidden.
+    for (auto [d, v] : {std::pair{m_flowDock, View::Flow}, std::pair{m_topologyDock, View::Topology},
+                        std::pair{m_problemsDock, View::Problems}})
+        connect(d, &QDockWidget::visibilityChanged, this, [this, v = v](bool visible) {
+            if (visible) {
+                m_dirty[int(v)] = true;
+                refreshViews(true);
+            }
+        });
+
+    m_flow->clear(tr("Select an event to see its flow"));
+    m_details->clear();
+
+    connect(m_flow, &FlowGraphView::eventActivated, this, &MainWindow::selectEvent);
+    connect(m_details, &DetailsPane::eventRequested, this, &MainWindow::selectEvent);
+    connect(m_topology, &TopologyView::edgeActivated, this,
+            [this](uint16_t producer, uint16_t eventType, uint16_t consumer) {
+                const EventStore &s = m_shown->store();
+                if (consumer == EventStore::kNoName)
+                    setFilterText(QStringLiteral("source:%1 type:%2")
+                                      .arg(filterValue(s.sourceName(producer)), filterValue(s.typeName(eventType))));
+                else
+                    setFilterText(QStringLiteral("source:%1 cause.type:%2 cause.source:%3")
+                                      .arg(filterValue(s.sourceName(consumer)), filterValue(s.typeName(eventType)),
+                                           filterValue(s.sourceName(producer))));
+            });
+    // Changes that arrived while the map was being laid out are drawn next.
+    connect(m_topology, &TopologyView::layoutFinished, this, [this] { m_dirty[int(View::Topology)] = true; });
+    connect(m_topology, &TopologyView::serviceActivated, this, [this](uint16_t source) {
+        setFilterText(QStringLiteral("source:%1").arg(filterValue(m_shown->store().sourceName(source))));
+    });
+    connect(m_topology, &TopologyView::typeActivated, this, [this](uint16_t type) {
+        setFilterText(QStringLiteral("type:%1").arg(filterValue(m_shown->store().typeName(type))));
+    });
+    connect(m_problems, &ProblemsPane::eventsRequested, this, [this](const QStringList &ids) {
+        if (ids.isEmpty() || !m_shown)
+            return;
+        // Jump to the events: the table shows exactly them, the first one selected.
+        QStringList values;
+        for (const QString &id : ids)
+            values << filterValue(id.toStdString());
+        setFilterText(QStringLiteral("id:") + values.join(QLatin1Char(',')));
+        const uint32_t first = m_shown->store().find(ids.front().toStdString());
+        if (first != EventStore::kNone)
+            selectEvent(first);
+        else
+            statusBar()->showMessage(tr("%1 is not in the store (an unseen cause, or evicted)").arg(ids.front()), 5000);
+    });
+    connect(m_problems, &ProblemsPane::rejectRequested, this, [this](size_t n) {
+        if (!m_shown || n >= m_shown->rejects().size())
+            return;
+        setFilterText(QStringLiteral("is:rejected"));
+        const int row = m_model->rowOfReject(n);
+        if (row >= 0) {
+            m_table->selectRow(row);
+            m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        }
+        m_details->showRejected(m_shown->rejects()[n]);
+        m_detailsDock->raise();
+    });
+
+    m_connections = new ConnectionDialog(this);
+    connect(m_demoPanel, &DemoPanel::startRequested, this,
+            [this](DemoSystem::Scenario scenario, const DemoSystem::Knobs &) { startDemo(scenario); });
+    connect(m_demoPanel, &DemoPanel::stopRequested, this, &MainWindow::stopDemo);
+    connect(m_demoPanel, &DemoPanel::failed, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
+}
+
+void MainWindow::buildActions()
+{
+    auto *file = menuBar()->addMenu(tr("&File"));
+    auto *session = menuBar()->addMenu(tr("&Session"));
+    auto *view = menuBar()->addMenu(tr("&View"));
+    auto *help = menuBar()->addMenu(tr("&Help"));
+
+    QAction *open = file->addAction(tr("&Open recording…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
+                                                          tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
+        if (!path.isEmpty())
+            openRecording(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    m_recordAction = file->addAction(tr("&Record live session…"));
+    m_recordAction->setCheckable(true);
+    m_recordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_recordAction->setToolTip(tr("Record everything the live session receives to a JSON Lines file (Ctrl+R)"));
+    connect(m_recordAction, &QAction::triggered, this, &MainWindow::toggleRecording);
+    file->addAction(m_recordAction);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QAction *connectAction = session->addAction(tr("&Connect…"), this, [this] {
+        m_connections->show();
+        m_connections->raise();
+    });
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    connectAction->setToolTip(tr("Subscribe to ZeroMQ publishers (Ctrl+K)"));
+    connectAction->setIcon(style()->standardIcon(QStyle::SP_DriveNetIcon));
+    m_demoAction = session->addAction(tr("Start &demo"), this, [this] {
+        if (m_demo)
+            stopDemo();
+        else
+            startDemo(m_demoPanel->scenario());
+    });
+    m_demoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_demoAction->setToolTip(tr("Start or stop the demo system on the embedded bus (Ctrl+D)"));
+    m_demoAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    session->addSeparator();
+    QAction *live = session->addAction(tr("Show &live session"), this, [this] { showLive(true); });
+    live->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction *recording = session->addAction(tr("Show opened re&cording"), this, [this] { showLive(false); });
+    recording->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+
+    QAction *filter = view->addAction(tr("&Filter…"), m_filter, &FilterBar::focusFilter);
+    filter->setShortcut(QKeySequence::Find);
+    m_followAction = view->addAction(tr("&Follow new events"));
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    m_followAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_followAction->setToolTip(tr("Keep the newest event in view as events arrive (Ctrl+T)"));
+    m_followAction->setIcon(style()->standardIcon(QStyle::SP_ArrowDown));
+    view->addSeparator();
+    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_demoDock})
+        view->addAction(d->toggleViewAction());
+    m_flowDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
+    m_detailsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
+    m_topologyDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
+    m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
+    m_demoDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
+
+    help->addAction(tr("&About EventLens"), this, [this] {
+        QMessageBox::about(this, tr("About EventLens"),
+                           tr("<b>EventLens %1</b><p>A debugger and visualizer for event-driven systems: "
+                              "correlation and causation graphs, service topology, reaction lag, and what "
+                              "people otherwise miss.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+
+    auto *main = addToolBar(tr("Main"));
+    main->setObjectName(QStringLiteral("mainToolBar"));
+    main->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    main->addAction(connectAction);
+    main->addAction(open);
+    m_recordAction->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    main->addAction(m_recordAction);
+    main->addAction(m_demoAction);
+    main->addAction(m_followAction);
+    main->addSeparator();
+    main->addWidget(new QLabel(tr(" Showing "), main));
+    m_viewSelect = new QComboBox(main);
+    m_viewSelect->setToolTip(tr("Which events the window shows: the live session or the opened recording (Ctrl+1, Ctrl+2)"));
+    m_viewSelect->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    main->addWidget(m_viewSelect);
+    connect(m_viewSelect, &QComboBox::activated, this, [this](int i) { showLive(i == 0); });
+
+    auto *replay = addToolBar(tr("Replay"));
+    replay->setObjectName(QStringLiteral("replayToolBar"));
+    m_playAction = replay->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Replay"), this,
+                                     &MainWindow::togglePlay);
+    m_playAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_playAction->setToolTip(tr("Replay the opened recording onto the embedded bus and watch it arrive live (Ctrl+P)"));
+    m_speed = new QComboBox(replay);
+    for (double s : {0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0})
+        m_speed->addItem(QStringLiteral("×%1").arg(s), s);
+    m_speed->addItem(tr("as fast as possible"), 0.0);
+    m_speed->setCurrentIndex(1);
+    m_speed->setToolTip(tr("Replay speed"));
+    replay->addWidget(m_speed);
+    connect(m_speed, &QComboBox::activated, this, [this] {
+        const double s = m_speed->currentData().toDouble();
+        if (m_replayer && s > 0)
+            m_replayer->setSpeed(s);
+    });
+    m_timeSlider = new QSlider(Qt::Horizontal, replay);
+    m_timeSlider->setRange(0, kSliderSteps);
+    m_timeSlider->setMinimumWidth(220);
+    m_timeSlider->setToolTip(tr("Replay position: drag to seek"));
+    replay->addWidget(m_timeSlider);
+    m_timeLabel = new QLabel(replay);
+    m_timeLabel->setMinimumWidth(m_timeLabel->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000 / 00:00:00")));
+    replay->addWidget(m_timeLabel);
+    connect(m_timeSlider, &QSlider::sliderPressed, this, [this] { m_sliderHeld = true; });
+    connect(m_timeSlider, &QSlider::sliderReleased, this, [this] {
+        m_sliderHeld = false;
+        if (!m_recording || m_recording->store().size() == 0)
+            return;
+        const int64_t span = m_recordingEndNs - m_recordingStartNs;
+        const int64_t at = m_recordingStartNs + int64_t(double(span) * m_timeSlider->value() / kSliderSteps);
+        if (!m_replayer)
+            togglePlay();
+        if (m_replayer)
+            m_replayer->seek(at);
+    });
+}
+
+void MainWindow::buildStatusBar()
+{
+    auto label = [this](const QString &tip) {
+        auto *l = new QLabel(this);
+        l->setToolTip(tip);
+        statusBar()->addPermanentWidget(l);
+        return l;
+    };
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    m_cancelLoad = new QToolButton(this);
+    m_cancelLoad->setText(tr("Cancel"));
+    m_cancelLoad->setToolTip(tr("Stop loading the recording (Esc)"));
+    m_cancelLoad->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancelLoad->hide();
+    statusBar()->addPermanentWidget(m_cancelLoad);
+    connect(m_cancelLoad, &QToolButton::clicked, this, [this] {
+        if (m_load)
+            m_load->cancel();
+    });
+    m_statusMode = label(tr("What the window shows"));
+    m_statusRate = label(tr("Events received per second (last 2 s)"));
+    m_statusTotals = label(tr("Events in the store, and flows (correlations)"));
+    m_statusRejected = label(tr("Input that was not an event: see Problems"));
+    m_statusDropped = label(tr("Messages dropped because ingest fell behind, and events evicted by the memory cap"));
+    m_statusMemory = label(tr("Memory the store holds"));
+    m_statusBus = label(tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second"));
+    m_statusRecording = label(tr("Recording"));
+    m_statusRecording->hide();
+}
+
+// --- sessions -----------------------------------------------------------------------------------
+
+void MainWindow::startLive(const StartOptions &options)
+{
+    Session::Options o;
+    // The app never slows the bus down for its other subscribers: if the GUI cannot keep up,
+    // messages are dropped and counted in the status bar. (A recording switches to blocking.)
+    o.ingest.overflow = Overflow::Drop;
+    o.ingest.queueBytes = 512u * 1024 * 1024;
+    QSettings settings;
+    o.store.memoryCap = size_t(settings.value(QStringLiteral("live/memoryCapMiB"), 4096).toULongLong()) * 1024 * 1024;
+    // A head start for the first million events: the store's indexes do not pause to grow
+    // under a flood until then (costs about 32 MiB for the id table's slots).
+    o.store.reserveEvents = 1'000'000;
+    m_live = std::make_unique<Workspace>(std::move(o));
+    m_busOptions = options.busOptions;
+    if (options.bus) {
+        std::string error;
+        if (!m_live->session()->startBus(options.busOptions, error)) {
+            m_busError = QString::fromStdString(error);
+            statusBar()->showMessage(tr("The embedded bus did not start: %1").arg(m_busError), 15000);
+        } else {
+            for (const std::string &w : m_live->session()->bus()->warnings())
+                statusBar()->showMessage(QString::fromStdString(w), 15000);
+        }
+    }
+    m_connections->setSession(m_live->session());
+    for (const ZmqSource::Endpoint &e : options.connect)
+        m_connections->addEndpoint(e);
+    display(m_live.get());
+}
+
+void MainWindow::display(Workspace *workspace)
+{
+    m_shown = workspace;
+    m_selectedEvent = EventStore::kNone;
+    m_selectedCorrelation.clear();
+    m_model->setSource(&workspace->store(), &workspace->rejects());
+    m_filter->setStore(&workspace->store());
+    m_details->clear();
+    m_flow->clear(tr("Select an event to see its flow"));
+    for (bool &d : m_dirty)
+        d = true;
+    refreshViews(true);
+
+    m_viewSelect->clear();
+    m_viewSelect->addItem(tr("Live session"));
+    if (m_recording)
+        m_viewSelect->addItem(tr("Recording: %1").arg(QFileInfo(QString::fromStdString(m_recording->report().path)).fileName()));
+    m_viewSelect->setCurrentIndex(workspace == m_live.get() ? 0 : 1);
+    updateWelcome();
+    updateTitle();
+    refreshReplay();
+}
+
+void MainWindow::showLive(bool live)
+{
+    Workspace *w = live ? m_live.get() : m_recording.get();
+    if (w && w != m_shown)
+        display(w);
+}
+
+void MainWindow::openRecording(const QString &path)
+{
+    m_load.reset(); // a load in progress is cancelled
+    m_load = std::make_unique<WorkspaceLoad>(path.toStdString(), [this] {
+        QMetaObject::invokeMethod(this, &MainWindow::loadFinished, Qt::QueuedConnection);
+    });
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Opening %1: %p%").arg(QFileInfo(path).fileName()));
+    m_progress->show();
+    m_cancelLoad->show();
+}
+
+void MainWindow::loadFinished()
+{
+    if (!m_load || !m_load->isFinished())
+        return;
+    std::string error;
+    const QString path = QString::fromStdString(m_load->path());
+    std::unique_ptr<Workspace> loaded = m_load->take(error);
+    m_load.reset();
+    m_progress->hide();
+    m_cancelLoad->hide();
+    if (!loaded) {
+        if (error == "cancelled")
+            statusBar()->showMessage(tr("Opening %1 was cancelled").arg(path), 5000);
+        else
+            showError(tr("Cannot open recording"), QString::fromStdString(error));
+        emit recordingOpened(path, QString::fromStdString(error));
+        return;
+    }
+    // The replayer reads the old recording's store: it stops before that store goes.
+    m_replayer.reset();
+    if (m_shown == m_recording.get())
+        m_model->setSource(nullptr, nullptr);
+    m_recording = std::move(loaded);
+    const EventStore &store = m_recording->store();
+    m_recordingStartNs = m_recordingEndNs = 0;
+    for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i) {
+        const int64_t t = store.record(i).timestampNs;
+        if (i == store.firstIndex() || t < m_recordingStartNs)
+            m_recordingStartNs = t;
+        if (i == store.firstIndex() || t > m_recordingEndNs)
+            m_recordingEndNs = t;
+    }
+    addRecent(path);
+    display(m_recording.get());
+    const RecordingReport &r = m_recording->report();
+    QString message = tr("Opened %1: %2 events").arg(QFileInfo(path).fileName(), qs(formatCount(r.accepted)));
+    if (!r.rejected.empty() || r.truncatedTail) {
+        message += tr(", %n line(s) not loaded (see Problems)", nullptr, int(r.rejected.size() + (r.truncatedTail ? 1 : 0)));
+        m_problemsDock->show();
+        m_problemsDock->raise();
+    }
+    statusBar()->showMessage(message, 8000);
+    emit recordingOpened(path, QString());
+}
+
+bool MainWindow::startDemo(DemoSystem::Scenario scenario)
+{
+    if (m_demo)
+        return true;
+    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
+    if (!bus || !bus->isRunning()) {
+        showError(tr("Cannot start the demo"),
+                  tr("The demo publishes on the embedded bus, which is not running%1.")
+                      .arg(m_busError.isEmpty() ? QString() : QStringLiteral(": ") + m_busError));
+        return false;
+    }
+    DemoSystem::Options o;
+    o.scenario = scenario;
+    o.publishers = bus->publishersEndpoint();
+    o.subscribers = bus->subscribersEndpoint();
+    m_demoPanel->setScenario(scenario);
+    o.knobs = m_demoPanel->knobs();
+    auto demo = std::make_unique<DemoSystem>(*m_live->context(), o);
+    QApplication::setOverrideCursor(Qt::BusyCursor);
+    const bool ok = demo->start(); // waits for the services' handshakes with the bus (milliseconds)
+    QApplication::restoreOverrideCursor();
+    if (!ok) {
+        showError(tr("Cannot start the demo"), QString::fromStdString(demo->error()));
+        return false;
+    }
+    m_demo = std::move(demo);
+    m_demoPanel->setDemo(m_demo.get());
+    m_demoAction->setText(tr("Stop &demo"));
+    m_demoAction->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    m_demoDock->show();
+    showLive(true);
+    statusBar()->showMessage(tr("Demo %1 running on the embedded bus").arg(QString::fromLatin1(DemoSystem::scenarioName(scenario))), 5000);
+    return true;
+}
+
+void MainWindow::stopDemo()
+{
+    if (!m_demo)
+        return;
+    m_demoPanel->setDemo(nullptr);
+    m_demo.reset();
+    m_demoAction->setText(tr("Start &demo"));
+    m_demoAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+}
+
+void MainWindow::toggleRecording(bool on)
+{
+    Session *session = m_live ? m_live->session() : nullptr;
+    if (!session)
+        return;
+    if (on) {
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        const QString suggested =
+            dir + QStringLiteral("/eventlens-%1.jsonl").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Record live session to"), suggested,
+                                                          tr("JSON Lines (*.jsonl)"));
+        std::string error;
+        if (path.isEmpty() || !session->startRecording(path.toStdString(), error)) {
+            m_recordAction->setChecked(false);
+            if (!path.isEmpty())
+                showError(tr("Cannot record"), QString::fromStdString(error));
+            return;
+        }
+        m_statusRecording->setText(tr("● REC %1").arg(QFileInfo(path).fileName()));
+        m_statusRecording->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
+        m_statusRecording->show();
+        showLive(true);
+        return;
+    }
+    const Session::RecordingResult r = session->stopRecording();
+    m_statusRecording->hide();
+    if (!r.error.empty())
+        showError(tr("The recording is incomplete"), QString::fromStdString(r.error));
+    else
+        statusBar()->showMessage(tr("Recorded %1 events to %2%3")
+                                     .arg(qs(formatCount(r.events)), QString::fromStdString(r.path),
+                                          r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString()),
+                                 10000);
+}
+
+void MainWindow::togglePlay()
+{
+    if (m_replayer && !m_replayer->finished()) {
+        // Pause and resume: the action's text says which.
+        if (m_playAction->property("paused").toBool()) {
+            m_replayer->resume();
+            m_playAction->setProperty("paused", false);
+        } else {
+            m_replayer->pause();
+            m_playAction->setProperty("paused", true);
+        }
+        refreshReplay();
+        return;
+    }
+    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
+    if (!m_recording || !bus || !bus->isRunning())
+        return;
+    Replayer::Options o;
+    o.endpoint = bus->publishersEndpoint();
+    const double speed = m_speed->currentData().toDouble();
+    o.asFastAsPossible = speed <= 0;
+    o.speed = speed > 0 ? speed : 1;
+    m_replayer.reset();
+    m_replayer = std::make_unique<Replayer>(*m_live->context(), m_recording->store(), o);
+    if (!m_replayer->start()) {
+        showError(tr("Cannot replay"), QString::fromStdString(m_replayer->error()));
+        m_replayer.reset();
+        return;
+    }
+    m_playAction->setProperty("paused", false);
+    showLive(true);
+    statusBar()->showMessage(tr("Replaying %1 onto the embedded bus").arg(QString::fromStdString(m_recording->report().path)), 5000);
+    refreshReplay();
+}
+
+// --- the tick -----------------------------------------------------------------------------------
+
+void MainWindow::tick()
+{
+    if (m_load) {
+        const uint64_t total = m_load->bytesTotal();
+        if (m_load->phase() == WorkspaceLoad::Phase::Analysing) {
+            m_progress->setRange(0, 0); // busy: the analyses have no byte count
+            m_progress->setFormat(tr("Analysing…"));
+        } else if (total > 0) {
+            m_progress->setValue(int(double(m_load->bytesDone()) / double(total) * 1000));
+        }
+    }
+    if (m_live) {
+        const Workspace::Update u = m_live->poll(kPollBudget);
+        if (m_shown == m_live.get() && !u.empty()) {
+            m_model->appended(u.firstEvent, u.endEvent, u.newRejects, u.droppedRejects);
+            for (int v = int(View::Flow); v < int(View::Count); ++v)
+                m_dirty[v] = true;
+            if (m_followAction->isChecked() && m_model->rowCount() > 0)
+                m_table->scrollToBottom();
+            updateWelcome();
+        }
+    }
+    refreshViews(false);
+}
+
+void MainWindow::refreshViews(bool force)
+{
+    if (!m_shown)
+        return;
+    auto due = [&](View v, bool visible) {
+        const int i = int(v);
+        if (!m_dirty[i] || !visible)
+            return false;
+        if (!force && m_lastRefresh[i].elapsed() < kRefreshEvery[i])
+            return false;
+        m_dirty[i] = false;
+        m_lastRefresh[i].restart();
+        return true;
+    };
+    if (due(View::Topology, m_topologyDock->isVisible() && !m_topology->visibleRegion().isEmpty()))
+        m_topology->setTopology(m_shown->store(), m_shown->topology());
+    if (due(View::Problems, m_problemsDock->isVisible() && !m_problems->visibleRegion().isEmpty()))
+        m_problems->setProblems(m_shown->anomalies(), m_shown->rejects(), m_shown->rejectsForgotten());
+    if (due(View::Flow, m_flowDock->isVisible()))
+        refreshFlow();
+    if (due(View::Status, true)) {
+        refreshStatus();
+        if (m_connections->isVisible())
+            m_connections->refresh();
+        if (m_demo && m_demoDock->isVisible())
+            m_demoPanel->refresh();
+        refreshReplay();
+    }
+}
+
+void MainWindow::refreshFlow()
+{
+    if (m_selectedCorrelation.empty() || !m_shown)
+        return;
+    // Rebuild only when the selected flow grew.
+    const FlowSummary *summary = m_shown->flows().summaryOf(m_selectedCorrelation);
+    const uint64_t events = summary ? summary->events : 0;
+    if (events == m_flowEventsShown)
+        return;
+    m_flowEventsShown = events;
+    const FlowGraph graph = buildFlowGraph(m_shown->store(), m_selectedCorrelation);
+    m_flow->setFlow(m_shown->store(), graph);
+    if (m_selectedEvent != EventStore::kNone && m_shown->store().contains(m_selectedEvent))
+        m_flow->setSelectedEvent(m_selectedEvent);
+}
+
+void MainWindow::refreshStatus()
+{
+    if (!m_shown)
+        return;
+    const EventStore &store = m_shown->store();
+    const qint64 now = m_clock.elapsed();
+    if (m_shown->isLive()) {
+        const uint64_t received = store.endIndex();
+        m_rateSamples.emplace_back(now, received);
+        while (m_rateSamples.size() > 2 && m_rateSamples.front().first < now - 2000)
+            m_rateSamples.pop_front();
+        const auto &[t0, n0] = m_rateSamples.front();
+        const double rate = now > t0 ? double(received - n0) * 1000.0 / double(now - t0) : 0.0;
+        m_statusRate->setText(tr("%1 events/s").arg(qs(formatCount(uint64_t(rate + 0.5)))));
+        m_statusRate->show();
+    } else {
+        m_statusRate->hide();
+    }
+    m_statusMode->setText(m_shown->isLive() ? (m_replayer && !m_replayer->finished() ? tr("Live · replaying") : tr("Live"))
+                                            : tr("Recording"));
+    m_statusTotals->setText(tr("%1 events · %2 flows")
+                                .arg(qs(formatCount(store.size())), qs(formatCount(store.correlationCount()))));
+    const uint64_t rejected = m_shown->rejectedTotal();
+    m_statusRejected->setText(tr("%1 rejected").arg(qs(formatCount(rejected))));
+    m_statusRejected->setStyleSheet(rejected ? QStringLiteral("color: #c62828") : QString());
+    uint64_t dropped = 0;
+    if (const Session *s = m_shown->session())
+        dropped = s->stats().ingest.dropped;
+    m_statusDropped->setText(tr("%1 dropped · %2 evicted").arg(qs(formatCount(dropped)), qs(formatCount(store.evictedCount()))));
+    m_statusDropped->setStyleSheet(dropped || store.evictedCount() ? QStringLiteral("color: #c62828") : QString());
+    m_statusMemory->setText(bytesText(store.memoryUsage()));
+    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
+    if (bus && bus->isRunning())
+        m_statusBus->setText(tr("bus %1 → %2").arg(QString::fromStdString(bus->publishersEndpoint()),
+                                                   QString::fromStdString(bus->subscribersEndpoint())));
+    else
+        m_statusBus->setText(m_busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(m_busError));
+    m_statusBus->setStyleSheet(!m_busError.isEmpty() ? QStringLiteral("color: #c62828") : QString());
+    m_filter->setCounts(m_model->matchedRows(), m_model->totalRows());
+}
+
+void MainWindow::refreshReplay()
+{
+    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
+    const bool can = m_recording && bus && bus->isRunning();
+    m_playAction->setEnabled(can);
+    m_speed->setEnabled(can);
+    m_timeSlider->setEnabled(can);
+    const bool playing = m_replayer && !m_replayer->finished() && !m_playAction->property("paused").toBool();
+    m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    m_playAction->setText(playing ? tr("Pause") : (m_replayer && !m_replayer->finished() ? tr("Resume") : tr("Replay")));
+    if (!m_recording || m_recording->store().size() == 0) {
+        m_timeLabel->setText(QString());
+        return;
+    }
+    const int64_t span = m_recordingEndNs - m_recordingStartNs;
+    const int64_t position = m_replayer ? m_replayer->position() : kNoTime;
+    if (position == kNoTime || span <= 0) {
+        m_timeLabel->setText(QStringLiteral("– / %1").arg(qs(formatDuration(span))));
+        if (!m_sliderHeld)
+            m_timeSlider->setValue(0);
+        return;
+    }
+    const int64_t into = std::clamp<int64_t>(position - m_recordingStartNs, 0, span);
+    m_timeLabel->setText(QStringLiteral("%1 / %2").arg(qs(formatDuration(into)), qs(formatDuration(span))));
+    if (!m_sliderHeld)
+        m_timeSlider->setValue(int(double(into) / double(span) * kSliderSteps));
+}
+
+// --- selection ------------------------------------------------------------------------------------
+
+void MainWindow::currentRowChanged(int row)
+{
+    if (row < 0 || !m_shown)
+        return;
+    if (const std::optional<uint32_t> e = m_model->eventAt(row)) {
+        selectEvent(*e);
+        return;
+    }
+    if (const std::optional<size_t> r = m_model->rejectAt(row); r && *r < m_shown->rejects().size()) {
+        m_selectedEvent = EventStore::kNone;
+        m_selectedCorrelation.clear();
+        m_details->showRejected(m_shown->rejects()[*r]);
+        m_flow->clear(tr("Rejected input is not an event: it has no flow. Its bytes and the reason are in Details."));
+    }
+}
+
+void MainWindow::selectEvent(uint32_t index)
+{
+    if (!m_shown || !m_shown->store().contains(index))
+        return;
+    const EventStore &store = m_shown->store();
+    m_selectedEvent = index;
+    m_details->showEvent(store, index);
+    const std::string correlation(store.correlationId(index));
+    if (correlation.empty()) {
+        m_selectedCorrelation.clear();
+        m_flow->clear(tr("This event has no correlationId, so it belongs to no flow."));
+    } else if (correlation != m_selectedCorrelation) {
+        m_selectedCorrelation = correlation;
+        m_flowEventsShown = UINT64_MAX; // rebuild now
+        refreshFlow();
+    } else {
+        m_flow->setSelectedEvent(index);
+    }
+    const int row = m_model->rowOfEvent(index);
+    if (row >= 0 && m_table->currentIndex().row() != row) {
+        QSignalBlocker block(m_table->selectionModel());
+        m_table->setCurrentIndex(m_model->index(row, 0));
+        m_table->selectRow(row);
+        m_table->scrollTo(m_model->index(row, 0));
+    } else if (row < 0) {
+        statusBar()->showMessage(tr("The selected event is hidden by the filter"), 4000);
+    }
+}
+
+void MainWindow::setFilterText(const QString &query)
+{
+    m_filter->setQuery(query);
+}
+
+// --- window -------------------------------------------------------------------------------------
+
+void MainWindow::updateWelcome()
+{
+    const bool empty = m_shown && m_shown->isLive() && m_shown->store().endIndex() == 0 && m_shown->rejects().empty();
+    if (empty) {
+        const EmbeddedBus *bus = m_live->session()->bus();
+        QString text = tr("<h2>No events yet</h2>");
+        if (bus && bus->isRunning())
+            text += tr("<p>The embedded bus is listening. Publishers connect to <b>%1</b>, subscribers to <b>%2</b>.</p>"
+                       "<p>Start the demo to watch an order saga happen, open a recording, or connect to your own "
+                       "publishers.</p>")
+                        .arg(QString::fromStdString(bus->publishersEndpoint()).toHtmlEscaped(),
+                             QString::fromStdString(bus->subscribersEndpoint()).toHtmlEscaped());
+        else
+            text += tr("<p>The embedded bus is not running%1.</p><p>Open a recording or connect to publishers.</p>")
+                        .arg(m_busError.isEmpty() ? QString() : QStringLiteral(": ") + m_busError.toHtmlEscaped());
+        m_welcomeText->setText(text);
+    }
+    m_centre->setCurrentWidget(empty ? m_welcome : static_cast<QWidget *>(m_table));
+}
+
+void MainWindow::updateTitle()
+{
+    if (m_shown && !m_shown->isLive())
+        setWindowTitle(tr("%1 — EventLens").arg(QFileInfo(QString::fromStdString(m_shown->report().path)).fileName()));
+    else
+        setWindowTitle(tr("Live session — EventLens"));
+}
+
+QString MainWindow::statusText() const
+{
+    QStringList parts;
+    for (QLabel *l : {m_statusMode, m_statusRate, m_statusTotals, m_statusRejected, m_statusDropped, m_statusMemory,
+                      m_statusBus, m_statusRecording})
+        if (l->isVisibleTo(const_cast<MainWindow *>(this)) || !l->isHidden())
+            parts << l->text();
+    return parts.join(QStringLiteral(" | "));
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    statusBar()->showMessage(title + QStringLiteral(": ") + message, 15000);
+    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // not exec(): the window keeps ingesting while the message is up
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (int i = 0; i < recent.size(); ++i) {
+        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(recent[i]), this,
+                                             [this, p = recent[i]] { openRecording(p); });
+        a->setToolTip(recent[i]);
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    if (m_live && m_live->session()->isRecording())
+        toggleRecording(false); // the file is completed, not cut
+    m_tick.stop();
+    m_load.reset();
+    m_replayer.reset();
+    stopDemo();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().constFirst().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.constFirst().isLocalFile()) {
+        openRecording(urls.constFirst().toLocalFile());
+        event->acceptProposedAction();
+    }
+}
+
+} // namespace eventlens

@@ -1,0 +1,175 @@
+#pragma once
+
+#include "core/demo.h"
+#include "core/embeddedbus.h"
+#include "core/eventstore.h"
+#include "core/zmqsource.h"
+#include "ui/startoptions.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QAction;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QSlider;
+class QStackedWidget;
+class QTableView;
+class QToolButton;
+
+namespace eventlens {
+
+class ConnectionDialog;
+class DemoPanel;
+class DetailsPane;
+class EventTableModel;
+class FilterBar;
+class FlowGraphView;
+class ProblemsPane;
+class Replayer;
+class TopologyView;
+class Workspace;
+class WorkspaceLoad;
+
+/// The EventLens window: the event table in the centre with its filter bar; Details, Flow
+/// graph, Topology, Problems and Demo as dockable panes; toolbar and status bar. It shows
+/// one workspace at a time — the live session (embedded bus, ZeroMQ endpoints, demo) or an
+/// opened recording — and can replay the recording onto the bus.
+///
+/// GUI thread. It never decodes and never touches a socket: the live session is polled on a
+/// 30 Hz timer with a time budget, recordings load on a thread of their own (WorkspaceLoad),
+/// and views repaint only when their data changed and they are visible.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const StartOptions &options = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a recording in the background (progress in the status bar, cancellable).
+    void openRecording(const QString &path);
+    /// Starts a demo on the embedded bus; false (with a message shown) when it cannot.
+    bool startDemo(DemoSystem::Scenario scenario);
+    void stopDemo();
+    /// Selects an event everywhere: table row, details, flow graph.
+    void selectEvent(uint32_t index);
+    /// Sets the table's filter as if typed in the filter bar.
+    void setFilterText(const QString &query);
+    /// Shows the live session (true) or the opened recording (false).
+    void showLive(bool live);
+
+    // --- for tests and the benchmark ---------------------------------------------------------
+    EventTableModel *tableModel() const { return m_model; }
+    QTableView *tableView() const { return m_table; }
+    FilterBar *filterBar() const { return m_filter; }
+    DetailsPane *detailsPane() const { return m_details; }
+    FlowGraphView *flowView() const { return m_flow; }
+    TopologyView *topologyView() const { return m_topology; }
+    ProblemsPane *problemsPane() const { return m_problems; }
+    DemoPanel *demoPanel() const { return m_demoPanel; }
+    ConnectionDialog *connectionDialog() const { return m_connections; }
+    Workspace *liveWorkspace() const { return m_live.get(); }
+    Workspace *recordingWorkspace() const { return m_recording.get(); }
+    Workspace *shownWorkspace() const { return m_shown; }
+    DemoSystem *demo() const { return m_demo.get(); }
+    bool isLoading() const { return m_load != nullptr; }
+    /// The status bar's text, joined (what a person reads there).
+    QString statusText() const;
+    /// The bus's error when it could not start (empty when it runs or was not asked for).
+    QString busError() const { return m_busError; }
+
+signals:
+    /// A recording finished loading (or failed: `error` says why).
+    void recordingOpened(const QString &path, const QString &error);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    enum class View { Table, Flow, Topology, Problems, Status, Count };
+
+    void buildActions();
+    void buildViews();
+    void buildStatusBar();
+    void startLive(const StartOptions &options);
+    void display(Workspace *workspace);
+    void tick();
+    void refreshViews(bool force);
+    void refreshFlow();
+    void refreshStatus();
+    void refreshReplay();
+    void loadFinished();
+    void toggleRecording(bool on);
+    void togglePlay();
+    void currentRowChanged(int row);
+    void addRecent(const QString &path);
+    void rebuildRecentMenu();
+    void updateWelcome();
+    void updateTitle();
+    void showError(const QString &title, const QString &message);
+
+    std::unique_ptr<Workspace> m_live;
+    std::unique_ptr<Workspace> m_recording;
+    Workspace *m_shown = nullptr;
+    std::unique_ptr<DemoSystem> m_demo;
+    std::unique_ptr<Replayer> m_replayer;
+    std::unique_ptr<WorkspaceLoad> m_load;
+    EmbeddedBus::Options m_busOptions;
+    QString m_busError;
+
+    // views
+    EventTableModel *m_model = nullptr;
+    QTableView *m_table = nullptr;
+    QStackedWidget *m_centre = nullptr;
+    QWidget *m_welcome = nullptr;
+    QLabel *m_welcomeText = nullptr;
+    FilterBar *m_filter = nullptr;
+    DetailsPane *m_details = nullptr;
+    FlowGraphView *m_flow = nullptr;
+    TopologyView *m_topology = nullptr;
+    ProblemsPane *m_problems = nullptr;
+    DemoPanel *m_demoPanel = nullptr;
+    ConnectionDialog *m_connections = nullptr;
+    QDockWidget *m_detailsDock = nullptr, *m_flowDock = nullptr, *m_topologyDock = nullptr,
+                *m_problemsDock = nullptr, *m_demoDock = nullptr;
+
+    // actions and controls
+    QAction *m_recordAction = nullptr, *m_demoAction = nullptr, *m_followAction = nullptr,
+            *m_playAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QComboBox *m_viewSelect = nullptr;
+    QComboBox *m_speed = nullptr;
+    QSlider *m_timeSlider = nullptr;
+    QLabel *m_timeLabel = nullptr;
+    bool m_sliderHeld = false;
+    int64_t m_recordingStartNs = 0, m_recordingEndNs = 0; ///< the opened recording's event times
+
+    // status bar
+    QLabel *m_statusMode = nullptr, *m_statusRate = nullptr, *m_statusTotals = nullptr,
+           *m_statusRejected = nullptr, *m_statusDropped = nullptr, *m_statusMemory = nullptr,
+           *m_statusBus = nullptr, *m_statusRecording = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QToolButton *m_cancelLoad = nullptr;
+
+    // what is selected and what needs repainting
+    uint32_t m_selectedEvent = EventStore::kNone;
+    std::string m_selectedCorrelation;
+    uint64_t m_flowEventsShown = 0; ///< the selected flow's size when its graph was built
+    bool m_dirty[int(View::Count)] = {};
+    QElapsedTimer m_lastRefresh[int(View::Count)];
+    std::deque<std::pair<qint64, uint64_t>> m_rateSamples; ///< (ms, events received) for events/s
+    QElapsedTimer m_clock;
+    QTimer m_tick;
+};
+
+} // namespace eventlens

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/demo.h"
+#include "core/embeddedbus.h"
+#include "core/zmqsource.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace eventlens {
+
+/// How the app was asked to start (its command line).
+struct StartOptions {
+    QString file;                             ///< a recording to open
+    std::vector<ZmqSource::Endpoint> connect; ///< endpoints to subscribe to
+    std::optional<DemoSystem::Scenario> demo; ///< a demo to start at once
+    bool bus = true;                          ///< start the embedded bus
+    EmbeddedBus::Options busOptions;          ///< where it binds (loopback by default)
+    bool restoreLayout = true;                ///< restore the saved window layout
+};
+
+/// What parseStartOptions() found besides the options.
+struct StartRequest {
+    StartOptions options;
+    bool help = false;
+    bool version = false;
+    QString error; ///< a usage error, naming the argument
+};
+
+/// Reads `eventlens [FILE.jsonl] [--connect EP [--topic P]…]… [--demo order-saga|logistics]
+/// [--bus-publishers EP] [--bus-subscribers EP] [--no-bus]`. A `--topic` belongs to the
+/// `--connect` before it; topics given before any `--connect` apply to every endpoint
+/// that has none of its own.
+/// `arguments` excludes the program name.
+StartRequest parseStartOptions(const QStringList &arguments);
+/// The usage text for --help.
+QString startUsage();
+
+} // namespace eventlens
