@@ -371,6 +371,10 @@ void MainWindow::buildActions()
     m_followAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     m_followAction->setToolTip(tr("Keep the newest event in view as events arrive (Ctrl+T)"));
     m_followAction->setIcon(style()->standardIcon(QStyle::SP_ArrowDown));
+    connect(m_followAction, &QAction::toggled, this, [this](bool on) {
+        if (on && m_model->rowCount() > 0)
+            m_table->scrollToBottom();
+    });
     view->addSeparator();
     for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_demoDock})
         view->addAction(d->toggleViewAction());
@@ -862,6 +866,7 @@ void MainWindow::currentRowChanged(int row)
 {
     if (row < 0 || !m_shown)
         return;
+    pauseFollowing();
     if (const std::optional<uint32_t> e = m_model->eventAt(row)) {
         selectEvent(*e);
         return;
@@ -874,10 +879,20 @@ void MainWindow::currentRowChanged(int row)
     }
 }
 
+void MainWindow::pauseFollowing()
+{
+    if (!m_followAction->isChecked() || !m_shown || !m_shown->isLive())
+        return;
+    // A person looking at an event does not want it scrolled away by the next batch.
+    m_followAction->setChecked(false);
+    statusBar()->showMessage(tr("Following new events paused while an event is selected (Ctrl+T resumes)"), 6000);
+}
+
 void MainWindow::selectEvent(uint32_t index)
 {
     if (!m_shown || !m_shown->store().contains(index))
         return;
+    pauseFollowing();
     const EventStore &store = m_shown->store();
     m_selectedEvent = index;
     m_details->showEvent(store, index);

@@ -112,6 +112,7 @@ private:
     void toggleRecording(bool on);
     void togglePlay();
     void currentRowChanged(int row);
+    void pauseFollowing();
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void updateWelcome();

@@ -1,0 +1,104 @@
+// eventlens_screenshots: takes the README's screenshots of the real window, on a real display
+// (run under Xvfb: `Xvfb :99 -screen 0 1600x1000x24 & DISPLAY=:99 eventlens_screenshots DIR`).
+// Not a test: it drives the app the way a person would and captures the screen.
+//
+//   demo.png       the order-saga demo running, a payment that failed selected
+//   recording.png  tests/data/orders.jsonl opened, the saga of its first failed payment selected
+//   topology.png   the same recording's service map, its dock enlarged
+#include "core/eventstore.h"
+#include "core/workspace.h"
+#include "ui/eventtablemodel.h"
+#include "ui/mainwindow.h"
+#include "ui/topologyview.h"
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QScreen>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace eventlens;
+
+namespace {
+
+void wait(int ms)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+bool shoot(QWidget &window, const QString &path)
+{
+    wait(600); // let the 30 Hz refresh and the graphs catch up
+    const QPixmap shot = window.screen()->grabWindow(window.winId());
+    const bool ok = !shot.isNull() && shot.save(path);
+    std::printf("%s %s (%dx%d)\n", ok ? "wrote" : "FAILED", qPrintable(path), shot.width(), shot.height());
+    return ok;
+}
+
+/// The first event of `type` in the shown workspace, selected everywhere.
+bool selectFirst(MainWindow &w, std::string_view type)
+{
+    const EventStore &s = w.shownWorkspace()->store();
+    const auto events = s.ofType(s.findType(type));
+    if (events.empty())
+        return false;
+    w.selectEvent(events.front());
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true); // the user's saved layout stays out of it
+    QApplication::setApplicationName(QStringLiteral("eventlens-screenshots"));
+    const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(".");
+
+    StartOptions options;
+    options.busOptions = {"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"};
+    options.restoreLayout = false;
+    MainWindow w(options);
+    w.setGeometry(0, 0, 1600, 1000);
+    w.show();
+    wait(300);
+
+    bool ok = true;
+    // 1. The demo, running for a few seconds, a failed payment selected.
+    if (!w.startDemo(DemoSystem::Scenario::OrderSaga))
+        return 2;
+    wait(6000);
+    ok &= selectFirst(w, "payment.failed");
+    wait(800); // the saga's compensation arrives
+    ok &= shoot(w, dir + QStringLiteral("/demo.png"));
+    w.stopDemo();
+
+    // 2. A recording, the saga of its first failed payment selected.
+    QSignalSpy opened(&w, &MainWindow::recordingOpened);
+    w.openRecording(QStringLiteral(EVENTLENS_TEST_DATA "/orders.jsonl"));
+    if (!opened.wait(20000))
+        return 2;
+    for (QDockWidget *d : w.findChildren<QDockWidget *>())
+        d->setVisible(d->objectName() != QLatin1String("demoDock"));
+    wait(300);
+    ok &= selectFirst(w, "payment.failed");
+    ok &= shoot(w, dir + QStringLiteral("/recording.png"));
+
+    // 3. The topology, given most of the window.
+    for (QDockWidget *d : w.findChildren<QDockWidget *>())
+        if (d->objectName() == QLatin1String("topologyDock")) {
+            d->raise();
+            w.resizeDocks({d}, {620}, Qt::Vertical);
+        }
+    wait(300);
+    w.topologyView()->fitToView(); // what F does
+    ok &= shoot(w, dir + QStringLiteral("/topology.png"));
+    return ok ? 0 : 1;
+}
