@@ -1,8 +1,10 @@
 // The EventLens window as a person uses it, offscreen: start-up, the demo on the embedded bus
 // (real sockets on tcp://127.0.0.1:*), opening a recording with bad lines, selecting, filtering,
 // replaying onto the bus, closing while a demo runs; and the command line.
+#include "core/textformat.h"
 #include "core/workspace.h"
 #include "ui/connectiondialog.h"
+#include "ui/demopanel.h"
 #include "ui/detailspane.h"
 #include "ui/eventtablemodel.h"
 #include "ui/filterbar.h"
@@ -12,7 +14,10 @@
 #include "ui/startoptions.h"
 #include "ui/topologyview.h"
 
+#include <QDoubleSpinBox>
 #include <QLabel>
+#include <QProgressBar>
+#include <QToolButton>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTreeWidget>
@@ -21,6 +26,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <zmq.hpp>
 
 #include <fstream>
 #include <memory>
@@ -97,6 +104,10 @@ private slots:
     void replayPublishesTheRecordingOntoTheBus();
     void unreadableRecordingSaysWhy();
     void closesPromptlyWhileADemoRuns();
+    void recordsTheLiveSessionToAFile();
+    void connectionManagerSubscribesWithTopicFilters();
+    void demoKnobsAndConsumersApplyWhileItRuns();
+    void bigRecordingLoadsInTheBackgroundAndCanBeCancelled();
     void busInUseIsShownNotFatal();
     void commandLine_data();
     void commandLine();
@@ -278,6 +289,155 @@ void TestMainWindow::closesPromptlyWhileADemoRuns()
     QVERIFY(w->close());
     w.reset();
     QVERIFY2(t.elapsed() < 3000, qPrintable(QString::number(t.elapsed())));
+}
+
+void TestMainWindow::recordsTheLiveSessionToAFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("session.jsonl"));
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(w.startDemo(DemoSystem::Scenario::OrderSaga));
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveWorkspace()->store().size() > 10, 10000);
+    QVERIFY(w.startRecording(path));
+    QVERIFY(w.statusText().contains(QStringLiteral("REC session.jsonl")));
+    const size_t from = w.liveWorkspace()->store().size();
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveWorkspace()->store().size() > from + 50, 10000);
+    w.stopDemo();
+    const QString message = w.stopRecording();
+    QVERIFY2(message.startsWith(QStringLiteral("Recorded ")), qPrintable(message));
+    QVERIFY(!w.statusText().contains(QStringLiteral("REC")));
+    // The file holds whole events, as many as the message says, and opens again.
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    QCOMPARE(lines.last(), QByteArray()); // ends in a newline
+    const qsizetype events = lines.size() - 1;
+    QVERIFY(events > 50);
+    QVERIFY2(message.contains(QString::fromStdString(formatCount(uint64_t(events)))), qPrintable(message));
+    QVERIFY(openAndWait(w, path));
+    QCOMPARE(qsizetype(w.recordingWorkspace()->store().size()), events);
+    QCOMPARE(w.recordingWorkspace()->rejectedTotal(), uint64_t(0));
+}
+
+void TestMainWindow::connectionManagerSubscribesWithTopicFilters()
+{
+    StartOptions o = testOptions();
+    o.bus = false; // only what the endpoint sends
+    MainWindow w(o);
+    w.show();
+    zmq::context_t ctx;
+    zmq::socket_t pub(ctx, zmq::socket_type::pub);
+    pub.set(zmq::sockopt::linger, 0);
+    pub.bind("tcp://127.0.0.1:*");
+    ZmqSource::Endpoint e;
+    e.address = pub.get(zmq::sockopt::last_endpoint);
+    e.topics = {"order."};
+    w.connectionDialog()->addEndpoint(e);
+    // Publish until the subscription has arrived (the slow joiner), then check what came in.
+    int n = 0;
+    auto publish = [&](const std::string &topic, const std::string &type) {
+        const std::string json = "{\"eventId\":\"x-" + std::to_string(n++) + "\",\"eventType\":\"" + type
+                               + "\",\"timestamp\":\"2026-11-26T10:00:00Z\",\"source\":\"s\",\"correlationId\":\"c\"}";
+        pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+        pub.send(zmq::buffer(json));
+    };
+    QTRY_VERIFY_WITH_TIMEOUT((publish("order.placed", "order.placed"), publish("payment.failed", "payment.failed"),
+                              w.liveWorkspace()->store().size() >= 3),
+                             10000);
+    const EventStore &store = w.liveWorkspace()->store();
+    QCOMPARE(store.ofType(store.findType("payment.failed")).size(), size_t(0)); // filtered out by topic
+    QTRY_VERIFY(w.tableModel()->rowCount() >= 3);
+    // The dialog shows the endpoint and its state as the socket monitor reports it.
+    w.connectionDialog()->refresh();
+    const QString rows = treeTexts(w.connectionDialog()).join('|');
+    QVERIFY2(rows.contains(QString::fromStdString(e.address)) && rows.contains(QStringLiteral("connected"))
+                 && rows.contains(QStringLiteral("order.")),
+             qPrintable(rows));
+    w.connectionDialog()->removeEndpoint(QString::fromStdString(e.address));
+    QVERIFY(w.connectionDialog()->endpoints().empty());
+}
+
+void TestMainWindow::demoKnobsAndConsumersApplyWhileItRuns()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(w.startDemo(DemoSystem::Scenario::OrderSaga));
+    auto *rate = w.demoPanel()->findChild<QDoubleSpinBox *>(QStringLiteral("demoRate"));
+    auto *failures = w.demoPanel()->findChild<QDoubleSpinBox *>(QStringLiteral("demoFailures"));
+    QVERIFY(rate && failures);
+    failures->setValue(100);
+    QCOMPARE(w.demo()->knobs().failureRate, 1.0);
+    rate->setValue(50);
+    QCOMPARE(w.demo()->knobs().rate, 50.0);
+    // Tick an optional consumer: it joins while the demo runs, and its reactions arrive.
+    auto *services = w.demoPanel()->findChild<QTreeWidget *>(QStringLiteral("demoServices"));
+    QVERIFY(services);
+    QTreeWidgetItem *fraud = nullptr;
+    for (int i = 0; i < services->topLevelItemCount(); ++i)
+        if (services->topLevelItem(i)->data(0, Qt::UserRole).toString() == QStringLiteral("fraud-service"))
+            fraud = services->topLevelItem(i);
+    QVERIFY(fraud);
+    QCOMPARE(fraud->checkState(0), Qt::Unchecked);
+    fraud->setCheckState(0, Qt::Checked);
+    bool running = false;
+    for (const DemoSystem::ServiceInfo &s : w.demo()->services())
+        running |= s.name == "fraud-service" && s.running;
+    QVERIFY(running);
+    const EventStore &store = w.liveWorkspace()->store();
+    QTRY_VERIFY_WITH_TIMEOUT(store.ofSource(store.findSource("fraud-service")).size() > 0, 10000);
+    // All flows fail now: cancellations keep coming.
+    QTRY_VERIFY_WITH_TIMEOUT(store.ofType(store.findType("order.cancelled")).size() > 5, 10000);
+    rate->setValue(0);
+    QCOMPARE(w.demo()->knobs().rate, 0.0);
+}
+
+void TestMainWindow::bigRecordingLoadsInTheBackgroundAndCanBeCancelled()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("big.jsonl"));
+    {
+        std::ofstream out(path.toStdString());
+        for (int i = 0; i < 600'000; ++i)
+            out << "{\"eventId\":\"e-" << i << "\",\"eventType\":\"order.placed\",\"timestamp\":\"2026-11-26T10:00:00Z\","
+                << "\"source\":\"orders\",\"correlationId\":\"c-" << i / 4 << "\",\"data\":{\"n\":" << i << "}}\n";
+    }
+    MainWindow w(testOptions());
+    w.show();
+    QSignalSpy opened(&w, &MainWindow::recordingOpened);
+    w.openRecording(path);
+    QVERIFY(w.isLoading());
+    auto *progress = w.findChild<QProgressBar *>();
+    QVERIFY(progress && progress->isVisible());
+    // The window keeps handling events meanwhile: a timer fires on time.
+    QElapsedTimer t;
+    t.start();
+    int ticks = 0;
+    QTimer timer;
+    connect(&timer, &QTimer::timeout, [&] { ++ticks; });
+    timer.start(10);
+    QTRY_VERIFY(ticks >= 3);
+    QVERIFY(w.isLoading()); // still loading: 600 000 lines take longer than that
+    // Cancel (the Cancel button beside the progress bar).
+    QToolButton *cancel = nullptr;
+    for (QToolButton *b : w.findChildren<QToolButton *>())
+        if (b->text() == QStringLiteral("Cancel"))
+            cancel = b;
+    QVERIFY(cancel && cancel->isVisible());
+    cancel->click();
+    QVERIFY(opened.count() || opened.wait(10000));
+    QCOMPARE(opened.at(0).at(1).toString(), QStringLiteral("cancelled"));
+    QVERIFY(!w.isLoading());
+    QVERIFY(!progress->isVisible());
+    QCOMPARE(w.shownWorkspace(), w.liveWorkspace());
+    QVERIFY(!w.recordingWorkspace());
+    // Loaded to the end, it shows.
+    opened.clear();
+    w.openRecording(path);
+    QVERIFY(opened.wait(60000));
+    QCOMPARE(opened.at(0).at(1).toString(), QString());
+    QCOMPARE(w.recordingWorkspace()->store().size(), size_t(600'000));
+    QCOMPARE(w.tableModel()->rowCount(), 600'000);
 }
 
 void TestMainWindow::busInUseIsShownNotFatal()

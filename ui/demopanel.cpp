@@ -48,6 +48,11 @@ DemoPanel::DemoPanel(QWidget *parent) : QWidget(parent)
     m_duplicates->setToolTip(tr("Share of events delivered twice, byte for byte (broker redelivery)"));
     m_v2 = spin(0, 100, 0, 0, tr(" %"), this);
     m_v2->setToolTip(tr("Share of root events published by the new producer version (eventVersion 2)"));
+    m_rate->setObjectName(QStringLiteral("demoRate"));
+    m_failure->setObjectName(QStringLiteral("demoFailures"));
+    m_lag->setObjectName(QStringLiteral("demoLag"));
+    m_duplicates->setObjectName(QStringLiteral("demoRedeliveries"));
+    m_v2->setObjectName(QStringLiteral("demoV2"));
     form->addRow(tr("Rate"), m_rate);
     form->addRow(tr("Failures"), m_failure);
     form->addRow(tr("Reaction lag"), m_lag);
@@ -60,6 +65,7 @@ DemoPanel::DemoPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_startStop);
 
     m_services = new QTreeWidget(this);
+    m_services->setObjectName(QStringLiteral("demoServices"));
     m_services->setHeaderLabels({tr("Service"), tr("Published")});
     m_services->setRootIsDecorated(false);
     m_services->header()->setSectionResizeMode(0, QHeaderView::Stretch);

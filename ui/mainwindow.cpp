@@ -650,37 +650,56 @@ void MainWindow::stopDemo()
 
 void MainWindow::toggleRecording(bool on)
 {
-    Session *session = m_live ? m_live->session() : nullptr;
-    if (!session)
-        return;
-    if (on) {
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-        const QString suggested =
-            dir + QStringLiteral("/eventlens-%1.jsonl").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
-        const QString path = QFileDialog::getSaveFileName(this, tr("Record live session to"), suggested,
-                                                          tr("JSON Lines (*.jsonl)"));
-        std::string error;
-        if (path.isEmpty() || !session->startRecording(path.toStdString(), error)) {
-            m_recordAction->setChecked(false);
-            if (!path.isEmpty())
-                showError(tr("Cannot record"), QString::fromStdString(error));
-            return;
-        }
-        m_statusRecording->setText(tr("● REC %1").arg(QFileInfo(path).fileName()));
-        m_statusRecording->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
-        m_statusRecording->show();
-        showLive(true);
+    if (!on) {
+        stopRecording();
         return;
     }
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString suggested = dir + QStringLiteral("/eventlens-%1.jsonl")
+                                        .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Record live session to"), suggested, tr("JSON Lines (*.jsonl)"));
+    if (path.isEmpty() || !startRecording(path))
+        m_recordAction->setChecked(false);
+}
+
+bool MainWindow::startRecording(const QString &path)
+{
+    Session *session = m_live ? m_live->session() : nullptr;
+    std::string error;
+    if (!session || !session->startRecording(path.toStdString(), error)) {
+        showError(tr("Cannot record"), session ? QString::fromStdString(error) : tr("there is no live session"));
+        return false;
+    }
+    const QSignalBlocker block(m_recordAction);
+    m_recordAction->setChecked(true);
+    m_statusRecording->setText(tr("● REC %1").arg(QFileInfo(path).fileName()));
+    m_statusRecording->setToolTip(path);
+    m_statusRecording->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
+    m_statusRecording->show();
+    showLive(true);
+    return true;
+}
+
+QString MainWindow::stopRecording()
+{
+    Session *session = m_live ? m_live->session() : nullptr;
+    if (!session || !session->isRecording())
+        return {};
     const Session::RecordingResult r = session->stopRecording();
+    const QSignalBlocker block(m_recordAction);
+    m_recordAction->setChecked(false);
     m_statusRecording->hide();
-    if (!r.error.empty())
+    if (!r.error.empty()) {
         showError(tr("The recording is incomplete"), QString::fromStdString(r.error));
-    else
-        statusBar()->showMessage(tr("Recorded %1 events to %2%3")
-                                     .arg(qs(formatCount(r.events)), QString::fromStdString(r.path),
-                                          r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString()),
-                                 10000);
+        return QString::fromStdString(r.error);
+    }
+    const QString message =
+        tr("Recorded %1 events to %2%3")
+            .arg(qs(formatCount(r.events)), QString::fromStdString(r.path),
+                 r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString());
+    statusBar()->showMessage(message, 10000);
+    return message;
 }
 
 void MainWindow::togglePlay()
@@ -1001,8 +1020,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    if (m_live && m_live->session()->isRecording())
-        toggleRecording(false); // the file is completed, not cut
+    stopRecording(); // the file is completed, not cut
     m_tick.stop();
     m_load.reset();
     m_replayer.reset();

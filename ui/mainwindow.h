@@ -59,6 +59,11 @@ public:
     /// Starts a demo on the embedded bus; false (with a message shown) when it cannot.
     bool startDemo(DemoSystem::Scenario scenario);
     void stopDemo();
+    /// Records everything the live session receives to `path` (what Record does after asking
+    /// where); false, with a message shown, when the file cannot be written.
+    bool startRecording(const QString &path);
+    /// Completes the recording; returns what the status bar says about it (empty if none).
+    QString stopRecording();
     /// Selects an event everywhere: table row, details, flow graph.
     void selectEvent(uint32_t index);
     /// Sets the table's filter as if typed in the filter bar.
