@@ -1,6 +1,9 @@
 #include "core/workspace.h"
 
+#include "core/threadpriority.h"
+
 #include <algorithm>
+#include <thread>
 #include <zmq.hpp>
 
 namespace eventlens {
@@ -27,6 +30,15 @@ Workspace::Workspace(Session::Options options)
       m_lag(LagAnalyzer::Options{kLiveExactSamples}), m_topology(TopologyAnalyzer::Options{kLiveExactSamples}),
       m_anomalies(p99From(m_lag))
 {
+    if (backgroundNice() > 0) {
+        // ZeroMQ starts its I/O threads with the context's first socket, and a thread starts
+        // with its creator's priority: create that socket on a lowered thread, so the I/O
+        // threads yield to the GUI like the session's own threads do.
+        std::thread([this] {
+            lowerThisThreadToBackground();
+            zmq::socket_t first(*m_context, zmq::socket_type::pair);
+        }).join();
+    }
     m_session = std::make_unique<Session>(*m_context, std::move(options));
     setUpAnalyses();
 }

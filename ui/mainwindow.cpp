@@ -47,7 +47,7 @@ namespace eventlens {
 namespace {
 
 constexpr int kTickMs = 33;              ///< ≤ 30 Hz: polls the live session, repaints what changed
-constexpr auto kPollBudget = std::chrono::milliseconds(8); ///< appending and analysing per tick, about
+constexpr auto kPollBudget = std::chrono::milliseconds(6); ///< appending and analysing per tick, about
 constexpr int kMaxRecent = 10;
 constexpr int kSliderSteps = 1000;
 
