@@ -1,5 +1,7 @@
 #include "ui/detailspane.h"
 
+#include "ui/uitext.h"
+
 #include "core/eventstore.h"
 #include "core/rejectedinput.h"
 #include "core/textformat.h"
@@ -33,11 +35,6 @@ constexpr auto kEventLink = QLatin1String("event:");
 constexpr size_t kMaxRawText = 256 * 1024; ///< bytes of text the Raw tab shows
 const QColor kMuted(0x5f, 0x63, 0x68);
 const QColor kError(0xc6, 0x28, 0x28);
-
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
 
 QString html(const std::string &s)
 {

@@ -4,6 +4,7 @@
 #include "core/rejectedinput.h"
 #include "core/textformat.h"
 #include "ui/palette.h"
+#include "ui/uitext.h"
 
 #include <QBrush>
 #include <QColor>
@@ -47,11 +48,6 @@ QString shortId(std::string_view id)
     QString s = QString::fromUtf8(id.data(), qsizetype(cut));
     s += QChar(0x2026);
     return s;
-}
-
-QString qs(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
 }
 
 QString flagsText(int flags)

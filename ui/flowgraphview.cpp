@@ -4,6 +4,7 @@
 #include "ui/graphlayout.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
+#include "ui/uitext.h"
 
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
@@ -21,20 +22,6 @@ namespace {
 
 constexpr uint64_t kNoEvent = UINT64_MAX; ///< key of a ghost: not an event, nothing to activate
 constexpr size_t kStubsPerCause = 3;      ///< more effects elsewhere than this share one stub
-
-QString qstr(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-QFont pixelFont(int pixelSize, bool bold = false, bool italic = false)
-{
-    QFont f;
-    f.setPixelSize(pixelSize);
-    f.setBold(bold);
-    f.setItalic(italic);
-    return f;
-}
 
 /// "−5 ms": a real minus sign reads better than a hyphen next to a number.
 QString signedDuration(int64_t ns)
@@ -202,8 +189,8 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
                 << QStringLiteral("No event with this id is in the input: a command, or a lost event.");
         } else {
             const EventRecord &r = store.record(n.event);
-            const QString type = qstr(store.typeName(r.type));
-            const QString source = qstr(store.sourceName(r.source));
+            const QString type = qs(store.typeName(r.type));
+            const QString source = qs(store.sourceName(r.source));
             const QString typeLine = r.version > 1 ? QStringLiteral("%1  v%2").arg(type).arg(r.version) : type;
             lines = {{typeLine, typeFont, text},
                      {source, smallFont, muted},
@@ -214,7 +201,7 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
                 << QStringLiteral("id: %1").arg(id)
                 << QStringLiteral("time: %1").arg(QString::fromStdString(formatTime(r.timestampNs)));
             if (!n.inFlow) {
-                const QString corr = qstr(store.correlationId(n.event));
+                const QString corr = qs(store.correlationId(n.event));
                 lines.push_back({corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr),
                                  pixelFont(11, false, true), muted});
                 marks |= OtherFlow;
@@ -309,11 +296,11 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             const FlowGraph::CrossFlowLink &l = *s.links.front();
             const QString corr = QString::fromStdString(l.correlationId);
             lines = {
-                {QStringLiteral("\u2192 %1").arg(qstr(store.typeName(store.record(l.effect).type))), markFont, muted},
+                {QStringLiteral("\u2192 %1").arg(qs(store.typeName(store.record(l.effect).type))), markFont, muted},
                 {corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr),
                  pixelFont(11, false, true), muted}};
             tip << QStringLiteral("Caused %1 (%2) in %3; click to go there")
-                       .arg(qstr(store.eventId(l.effect)), qstr(store.typeName(store.record(l.effect).type)),
+                       .arg(qs(store.eventId(l.effect)), qs(store.typeName(store.record(l.effect).type)),
                             corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr));
         } else {
             lines = {{QStringLiteral("\u2192 %1 effects").arg(s.links.size()), markFont, muted},
@@ -321,7 +308,7 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             tip << QStringLiteral("Effects in other flows (click to go to the first):");
             for (const FlowGraph::CrossFlowLink *l : s.links)
                 tip << QStringLiteral("%1 (%2) in %3")
-                           .arg(qstr(store.eventId(l->effect)), qstr(store.typeName(store.record(l->effect).type)),
+                           .arg(qs(store.eventId(l->effect)), qs(store.typeName(store.record(l->effect).type)),
                                 l->correlationId.empty()
                                     ? QStringLiteral("no flow")
                                     : QStringLiteral("flow %1").arg(QString::fromStdString(l->correlationId)));

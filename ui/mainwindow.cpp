@@ -14,6 +14,7 @@
 #include "ui/flowgraphview.h"
 #include "ui/problemspane.h"
 #include "ui/topologyview.h"
+#include "ui/uitext.h"
 
 #include <QAction>
 #include <QApplication>
@@ -46,18 +47,13 @@ namespace eventlens {
 
 namespace {
 
-constexpr int kTickMs = 33;              ///< ≤ 30 Hz: polls the live session, repaints what changed
+constexpr int kTickMs = 33;                                ///< ≤ 30 Hz: polls the live session, repaints what changed
 constexpr auto kPollBudget = std::chrono::milliseconds(6); ///< appending and analysing per tick, about
 constexpr int kMaxRecent = 10;
 constexpr int kSliderSteps = 1000;
 
 /// Minimum time between two refreshes of a view while data keeps arriving (ms).
 constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250};
-
-QString qs(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
 
 /// A filter value, quoted when it needs to be.
 QString filterValue(std::string_view name)
@@ -202,8 +198,8 @@ void MainWindow::buildViews()
         layout->addStretch();
         connect(demo, &QPushButton::clicked, this, [this] { startDemo(m_demoPanel->scenario()); });
         connect(open, &QPushButton::clicked, this, [this] {
-            const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
-                                                              tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
+            const QString path = QFileDialog::getOpenFileName(
+                this, tr("Open recording"), QString(), tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
             if (!path.isEmpty())
                 openRecording(path);
         });
@@ -322,8 +318,8 @@ void MainWindow::buildActions()
     auto *help = menuBar()->addMenu(tr("&Help"));
 
     QAction *open = file->addAction(tr("&Open recording…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
-                                                          tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open recording"), QString(), tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
         if (!path.isEmpty())
             openRecording(path);
     });
@@ -404,15 +400,16 @@ void MainWindow::buildActions()
     main->addSeparator();
     main->addWidget(new QLabel(tr(" Showing "), main));
     m_viewSelect = new QComboBox(main);
-    m_viewSelect->setToolTip(tr("Which events the window shows: the live session or the opened recording (Ctrl+1, Ctrl+2)"));
+    m_viewSelect->setToolTip(
+        tr("Which events the window shows: the live session or the opened recording (Ctrl+1, Ctrl+2)"));
     m_viewSelect->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     main->addWidget(m_viewSelect);
     connect(m_viewSelect, &QComboBox::activated, this, [this](int i) { showLive(i == 0); });
 
     auto *replay = addToolBar(tr("Replay"));
     replay->setObjectName(QStringLiteral("replayToolBar"));
-    m_playAction = replay->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Replay"), this,
-                                     &MainWindow::togglePlay);
+    m_playAction =
+        replay->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Replay"), this, &MainWindow::togglePlay);
     m_playAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     m_playAction->setToolTip(tr("Replay the opened recording onto the embedded bus and watch it arrive live (Ctrl+P)"));
     m_speed = new QComboBox(replay);
@@ -433,7 +430,8 @@ void MainWindow::buildActions()
     m_timeSlider->setToolTip(tr("Replay position: drag to seek"));
     replay->addWidget(m_timeSlider);
     m_timeLabel = new QLabel(replay);
-    m_timeLabel->setMinimumWidth(m_timeLabel->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000 / 00:00:00")));
+    m_timeLabel->setMinimumWidth(
+        m_timeLabel->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000 / 00:00:00")));
     replay->addWidget(m_timeLabel);
     connect(m_timeSlider, &QSlider::sliderPressed, this, [this] { m_sliderHeld = true; });
     connect(m_timeSlider, &QSlider::sliderReleased, this, [this] {
@@ -531,7 +529,8 @@ void MainWindow::display(Workspace *workspace)
     m_viewSelect->clear();
     m_viewSelect->addItem(tr("Live session"));
     if (m_recording)
-        m_viewSelect->addItem(tr("Recording: %1").arg(QFileInfo(QString::fromStdString(m_recording->report().path)).fileName()));
+        m_viewSelect->addItem(
+            tr("Recording: %1").arg(QFileInfo(QString::fromStdString(m_recording->report().path)).fileName()));
     m_viewSelect->setCurrentIndex(workspace == m_live.get() ? 0 : 1);
     updateWelcome();
     updateTitle();
@@ -595,7 +594,8 @@ void MainWindow::loadFinished()
     const RecordingReport &r = m_recording->report();
     QString message = tr("Opened %1: %2 events").arg(QFileInfo(path).fileName(), qs(formatCount(r.accepted)));
     if (!r.rejected.empty() || r.truncatedTail) {
-        message += tr(", %n line(s) not loaded (see Problems)", nullptr, int(r.rejected.size() + (r.truncatedTail ? 1 : 0)));
+        message +=
+            tr(", %n line(s) not loaded (see Problems)", nullptr, int(r.rejected.size() + (r.truncatedTail ? 1 : 0)));
         m_problemsDock->show();
         m_problemsDock->raise();
     }
@@ -634,7 +634,8 @@ bool MainWindow::startDemo(DemoSystem::Scenario scenario)
     m_demoAction->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
     m_demoDock->show();
     showLive(true);
-    statusBar()->showMessage(tr("Demo %1 running on the embedded bus").arg(QString::fromLatin1(DemoSystem::scenarioName(scenario))), 5000);
+    statusBar()->showMessage(
+        tr("Demo %1 running on the embedded bus").arg(QString::fromLatin1(DemoSystem::scenarioName(scenario))), 5000);
     return true;
 }
 
@@ -655,8 +656,9 @@ void MainWindow::toggleRecording(bool on)
         return;
     }
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString suggested = dir + QStringLiteral("/eventlens-%1.jsonl")
-                                        .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const QString suggested = dir
+                              + QStringLiteral("/eventlens-%1.jsonl")
+                                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Record live session to"), suggested, tr("JSON Lines (*.jsonl)"));
     if (path.isEmpty() || !startRecording(path))
@@ -694,10 +696,9 @@ QString MainWindow::stopRecording()
         showError(tr("The recording is incomplete"), QString::fromStdString(r.error));
         return QString::fromStdString(r.error);
     }
-    const QString message =
-        tr("Recorded %1 events to %2%3")
-            .arg(qs(formatCount(r.events)), QString::fromStdString(r.path),
-                 r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString());
+    const QString message = tr("Recorded %1 events to %2%3")
+                                .arg(qs(formatCount(r.events)), QString::fromStdString(r.path),
+                                     r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString());
     statusBar()->showMessage(message, 10000);
     return message;
 }
@@ -733,7 +734,8 @@ void MainWindow::togglePlay()
     }
     m_playAction->setProperty("paused", false);
     showLive(true);
-    statusBar()->showMessage(tr("Replaying %1 onto the embedded bus").arg(QString::fromStdString(m_recording->report().path)), 5000);
+    statusBar()->showMessage(
+        tr("Replaying %1 onto the embedded bus").arg(QString::fromStdString(m_recording->report().path)), 5000);
     refreshReplay();
 }
 
@@ -828,23 +830,26 @@ void MainWindow::refreshStatus()
     } else {
         m_statusRate->hide();
     }
-    m_statusMode->setText(m_shown->isLive() ? (m_replayer && !m_replayer->finished() ? tr("Live · replaying") : tr("Live"))
-                                            : tr("Recording"));
-    m_statusTotals->setText(tr("%1 events · %2 flows")
-                                .arg(qs(formatCount(store.size())), qs(formatCount(store.correlationCount()))));
+    m_statusMode->setText(m_shown->isLive()
+                              ? (m_replayer && !m_replayer->finished() ? tr("Live · replaying") : tr("Live"))
+                              : tr("Recording"));
+    m_statusTotals->setText(
+        tr("%1 events · %2 flows").arg(qs(formatCount(store.size())), qs(formatCount(store.correlationCount()))));
     const uint64_t rejected = m_shown->rejectedTotal();
     m_statusRejected->setText(tr("%1 rejected").arg(qs(formatCount(rejected))));
     m_statusRejected->setStyleSheet(rejected ? QStringLiteral("color: #c62828") : QString());
     uint64_t dropped = 0;
     if (const Session *s = m_shown->session())
         dropped = s->stats().ingest.dropped;
-    m_statusDropped->setText(tr("%1 dropped · %2 evicted").arg(qs(formatCount(dropped)), qs(formatCount(store.evictedCount()))));
+    m_statusDropped->setText(
+        tr("%1 dropped · %2 evicted").arg(qs(formatCount(dropped)), qs(formatCount(store.evictedCount()))));
     m_statusDropped->setStyleSheet(dropped || store.evictedCount() ? QStringLiteral("color: #c62828") : QString());
     m_statusMemory->setText(bytesText(store.memoryUsage()));
     const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
     if (bus && bus->isRunning())
-        m_statusBus->setText(tr("bus %1 → %2").arg(QString::fromStdString(bus->publishersEndpoint()),
-                                                   QString::fromStdString(bus->subscribersEndpoint())));
+        m_statusBus->setText(tr("bus %1 → %2")
+                                 .arg(QString::fromStdString(bus->publishersEndpoint()),
+                                      QString::fromStdString(bus->subscribersEndpoint())));
     else
         m_statusBus->setText(m_busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(m_busError));
     m_statusBus->setStyleSheet(!m_busError.isEmpty() ? QStringLiteral("color: #c62828") : QString());
@@ -860,7 +865,8 @@ void MainWindow::refreshReplay()
     m_timeSlider->setEnabled(can);
     const bool playing = m_replayer && !m_replayer->finished() && !m_playAction->property("paused").toBool();
     m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-    m_playAction->setText(playing ? tr("Pause") : (m_replayer && !m_replayer->finished() ? tr("Resume") : tr("Replay")));
+    m_playAction->setText(playing ? tr("Pause")
+                                  : (m_replayer && !m_replayer->finished() ? tr("Resume") : tr("Replay")));
     if (!m_recording || m_recording->store().size() == 0) {
         m_timeLabel->setText(QString());
         return;
@@ -951,11 +957,12 @@ void MainWindow::updateWelcome()
         const EmbeddedBus *bus = m_live->session()->bus();
         QString text = tr("<h2>No events yet</h2>");
         if (bus && bus->isRunning())
-            text += tr("<p>The embedded bus is listening. Publishers connect to <b>%1</b>, subscribers to <b>%2</b>.</p>"
-                       "<p>Start the demo to watch an order saga happen, open a recording, or connect to your own "
-                       "publishers.</p>")
-                        .arg(QString::fromStdString(bus->publishersEndpoint()).toHtmlEscaped(),
-                             QString::fromStdString(bus->subscribersEndpoint()).toHtmlEscaped());
+            text +=
+                tr("<p>The embedded bus is listening. Publishers connect to <b>%1</b>, subscribers to <b>%2</b>.</p>"
+                   "<p>Start the demo to watch an order saga happen, open a recording, or connect to your own "
+                   "publishers.</p>")
+                    .arg(QString::fromStdString(bus->publishersEndpoint()).toHtmlEscaped(),
+                         QString::fromStdString(bus->subscribersEndpoint()).toHtmlEscaped());
         else
             text += tr("<p>The embedded bus is not running%1.</p><p>Open a recording or connect to publishers.</p>")
                         .arg(m_busError.isEmpty() ? QString() : QStringLiteral(": ") + m_busError.toHtmlEscaped());

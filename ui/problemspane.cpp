@@ -1,5 +1,7 @@
 #include "ui/problemspane.h"
 
+#include "ui/uitext.h"
+
 #include "core/textformat.h"
 
 #include <QGuiApplication>
@@ -85,11 +87,6 @@ QString kindTitle(Anomaly::Kind kind)
         return ProblemsPane::tr("Causes in another flow");
     }
     return {};
-}
-
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s); // invalid UTF-8 becomes U+FFFD
 }
 
 QString rejectText(const RejectedInput &r)

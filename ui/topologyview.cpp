@@ -4,6 +4,7 @@
 #include "ui/graphlayout.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
+#include "ui/uitext.h"
 
 #include "core/eventstore.h"
 #include "core/textformat.h"
@@ -44,20 +45,6 @@ uint64_t typeKey(uint16_t producer, uint16_t type)
 uint64_t edgeKey(uint16_t producer, uint16_t type, uint16_t consumer)
 {
     return uint64_t{producer} << 32 | uint64_t{type} << 16 | consumer;
-}
-
-QString qstr(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-QFont pixelFont(int pixelSize, bool bold = false, bool italic = false)
-{
-    QFont f;
-    f.setPixelSize(pixelSize);
-    f.setBold(bold);
-    f.setItalic(italic);
-    return f;
 }
 
 QString duration(int64_t ns)
@@ -182,10 +169,10 @@ EdgeLook publishLook(const EventStore &store, const Model &m, const Model::Publi
     look.style.width = widthForRate(m.rate(p.count));
     look.style.labelColor = QColor(palette::kMutedText);
     look.marks = TopologyView::Publish;
-    look.tip = QStringLiteral("%1 published %2\n%3 event%4%5\nClick to show these events")
-                   .arg(qstr(store.sourceName(p.producer)), qstr(store.typeName(p.type)), count(p.count),
-                        p.count == 1 ? "" : "s",
-                        m.spanSeconds > 0 ? QStringLiteral(", %1").arg(rateText(m.rate(p.count))) : QString());
+    look.tip =
+        QStringLiteral("%1 published %2\n%3 event%4%5\nClick to show these events")
+            .arg(qs(store.sourceName(p.producer)), qs(store.typeName(p.type)), count(p.count), p.count == 1 ? "" : "s",
+                 m.spanSeconds > 0 ? QStringLiteral(", %1").arg(rateText(m.rate(p.count))) : QString());
     return look;
 }
 
@@ -207,8 +194,7 @@ EdgeLook reactionLook(const EventStore &store, const Model &m, const TopologyEdg
     }
     QStringList tip;
     tip << QStringLiteral("%1 reacted to %2 from %3")
-               .arg(qstr(store.sourceName(e.consumer)), qstr(store.typeName(e.eventType)),
-                    qstr(store.sourceName(e.producer)))
+               .arg(qs(store.sourceName(e.consumer)), qs(store.typeName(e.eventType)), qs(store.sourceName(e.producer)))
         << QStringLiteral("%1 reaction%2%3")
                .arg(count(e.count), e.count == 1 ? "" : "s",
                     m.spanSeconds > 0 ? QStringLiteral(", %1").arg(rateText(e.ratePerSecond)) : QString());
@@ -228,12 +214,12 @@ QString serviceTip(const EventStore &store, const Model &m, uint16_t source)
     QStringList published, reactsTo;
     for (const Model::Publish &p : m.publishes)
         if (p.producer == source)
-            published << QStringLiteral("%1 \u00d7%2").arg(qstr(store.typeName(p.type)), count(p.count));
+            published << QStringLiteral("%1 \u00d7%2").arg(qs(store.typeName(p.type)), count(p.count));
     for (const TopologyEdge &e : m.reactions)
         if (e.consumer == source)
             reactsTo << QStringLiteral("%1 from %2 \u00d7%3")
-                            .arg(qstr(store.typeName(e.eventType)), qstr(store.sourceName(e.producer)), count(e.count));
-    QStringList tip{qstr(store.sourceName(source))};
+                            .arg(qs(store.typeName(e.eventType)), qs(store.sourceName(e.producer)), count(e.count));
+    QStringList tip{qs(store.sourceName(source))};
     tip << (published.isEmpty() ? QStringLiteral("publishes nothing seen")
                                 : QStringLiteral("publishes: %1").arg(published.join(QStringLiteral(", "))));
     tip << (reactsTo.isEmpty() ? QStringLiteral("reacts to nothing seen")
@@ -243,7 +229,7 @@ QString serviceTip(const EventStore &store, const Model &m, uint16_t source)
 
 QString typeTip(const EventStore &store, const Model &m, const Model::TypeNode &t)
 {
-    QStringList tip{QStringLiteral("%1 from %2").arg(qstr(store.typeName(t.type)), qstr(store.sourceName(t.producer)))};
+    QStringList tip{QStringLiteral("%1 from %2").arg(qs(store.typeName(t.type)), qs(store.sourceName(t.producer)))};
     tip << QStringLiteral("published %1 time%2%3")
                .arg(count(t.published), t.published == 1 ? "" : "s",
                     m.spanSeconds > 0 ? QStringLiteral(" (%1)").arg(rateText(m.rate(t.published))) : QString());
@@ -252,7 +238,7 @@ QString typeTip(const EventStore &store, const Model &m, const Model::TypeNode &
     } else {
         QStringList names;
         for (uint16_t c : t.consumers)
-            names << qstr(store.sourceName(c));
+            names << qs(store.sourceName(c));
         tip << QStringLiteral("reacted to by: %1").arg(names.join(QStringLiteral(", ")));
     }
     return tip.join(QLatin1Char('\n'));
@@ -367,7 +353,7 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         style.fill = colorForSource(store.sourceName(s));
         style.outline = QColor(palette::kOutline);
         std::vector<GraphNodeItem::Line> lines(1);
-        lines[0] = {qstr(store.sourceName(s)), pixelFont(13, true), text};
+        lines[0] = {qs(store.sourceName(s)), pixelFont(13, true), text};
         auto item = std::make_unique<GraphNodeItem>(std::move(lines), style);
         item->setKey(serviceKey(s));
         item->setMarks(Service);
@@ -381,7 +367,7 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         style.outline = colorForSource(store.sourceName(t.producer)).darker(135);
         style.outlineWidth = 1.5;
         std::vector<GraphNodeItem::Line> lines(1);
-        lines[0] = {qstr(store.typeName(t.type)), pixelFont(12), text};
+        lines[0] = {qs(store.typeName(t.type)), pixelFont(12), text};
         uint32_t marks = EventType;
         if (t.consumers.empty()) {
             style.outline = QColor(palette::kUnconsumed);
@@ -491,7 +477,8 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         }
         // Posted to the view's thread; the destructor waits for this job, so `this` is alive.
         QMetaObject::invokeMethod(
-            this, [this, pending, arrangements = std::move(arrangements), error]() mutable {
+            this,
+            [this, pending, arrangements = std::move(arrangements), error]() mutable {
                 placeMap(pending, std::move(arrangements), error);
             },
             Qt::QueuedConnection);

@@ -11,7 +11,7 @@
 // and prints the ratios the issue holds us to: analyses ≤ 1.5× load (aim 1.2×); flow < 10 ms;
 // lag ≤ 2× load. With --check the exit code is 1 when a must fails; a broken load exits 2.
 
-#include "recordinggenerator.h"
+#include "benchrecording.h"
 
 #include "core/analysis.h"
 #include "core/anomalies.h"
@@ -47,40 +47,6 @@ double secondsSince(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-struct Options {
-    uint64_t events = 1'000'000;
-    int runs = 3;
-    std::string file;
-    bool check = false;
-};
-
-bool parseOptions(int argc, char **argv, Options &o)
-{
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> const char * {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n", argv[i]);
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--events")
-            o.events = std::strtoull(value(), nullptr, 10);
-        else if (a == "--runs")
-            o.runs = std::max(1, std::atoi(value()));
-        else if (a == "--file")
-            o.file = value();
-        else if (a == "--check")
-            o.check = true;
-        else {
-            std::printf("usage: bench_analysis [--events N] [--runs N] [--file PATH] [--check]\n");
-            return a == "--help" || a == "-h" ? (std::exit(0), true) : false;
-        }
-    }
-    return o.events > 0;
-}
-
 /// Loads `path` into `store`; exits 2 on any error or rejected line.
 void load(const std::string &path, EventStore &store, uint64_t expected)
 {
@@ -108,28 +74,18 @@ double best(int runs, const std::function<double(EventStore &)> &f)
 
 int main(int argc, char **argv)
 {
-    Options o;
-    if (!parseOptions(argc, argv, o))
+    bench::BenchOptions o;
+    o.runs = 3;
+    if (!bench::parseBenchOptions(argc, argv, "bench_analysis", o))
         return 2;
-    std::string path = o.file;
-    char dir[] = "/tmp/bench_analysis.XXXXXX";
-    if (path.empty()) {
-        if (!mkdtemp(dir)) {
-            std::perror("mkdtemp");
-            return 2;
-        }
-        path = std::string(dir) + "/recording.jsonl";
-    }
-    bench::RecordingGenerator::Stats gen;
+    bench::BenchRecording recording;
     std::string error;
-    if (access(path.c_str(), R_OK) != 0 || o.file.empty()) {
-        if (!bench::RecordingGenerator().write(path, o.events, gen, error)) {
-            std::fprintf(stderr, "bench_analysis: %s\n", error.c_str());
-            return 2;
-        }
-    } else {
-        gen.events = o.events;
+    if (!recording.prepare(o, "bench_analysis", error)) {
+        std::fprintf(stderr, "bench_analysis: %s\n", error.c_str());
+        return 2;
     }
+    const std::string &path = recording.path();
+    const bench::RecordingGenerator::Stats &gen = recording.stats();
     std::printf("bench_analysis: %" PRIu64 " events in %s; best of %d runs each\n\n", gen.events, path.c_str(), o.runs);
 
     // The load and what the analyses add to it are each timed on their own, best of the
@@ -253,10 +209,6 @@ int main(int argc, char **argv)
     for (const auto &[name, ms] : parts)
         std::printf(", %s %.0f", name, ms);
     std::printf("\n");
-    if (o.file.empty()) {
-        std::remove(path.c_str());
-        rmdir(dir);
-    }
     const bool ok = analysesRatio <= kMustAnalyses && lagRatio <= kMustLag && maxFlowMs < kMustFlowMs;
     if (o.check && !ok) {
         std::printf("\nFAIL: a must is not met\n");

@@ -15,7 +15,7 @@
 // With --check the exit code is 1 when a query or setFilter misses the target; a broken
 // load exits 2.
 
-#include "recordinggenerator.h"
+#include "benchrecording.h"
 
 #include "core/eventfilter.h"
 #include "core/eventstore.h"
@@ -42,40 +42,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr double kTargetMs = 200.0;
-
-struct Options {
-    uint64_t events = 1'000'000;
-    int runs = 5;
-    std::string file;
-    bool check = false;
-};
-
-bool parseOptions(int argc, char **argv, Options &o)
-{
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> const char * {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n", argv[i]);
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--events")
-            o.events = std::strtoull(value(), nullptr, 10);
-        else if (a == "--runs")
-            o.runs = std::max(1, std::atoi(value()));
-        else if (a == "--file")
-            o.file = value();
-        else if (a == "--check")
-            o.check = true;
-        else {
-            std::printf("usage: bench_filter [--events N] [--runs N] [--file PATH] [--check]\n");
-            return a == "--help" || a == "-h" ? (std::exit(0), true) : false;
-        }
-    }
-    return o.events > 0;
-}
 
 /// Median of `runs` timings of `f`, in ms.
 double medianMs(int runs, const std::function<void()> &f)
@@ -105,30 +71,20 @@ EventFilter parsed(const std::string &query)
 
 int main(int argc, char **argv)
 {
-    Options o;
-    if (!parseOptions(argc, argv, o))
+    bench::BenchOptions o;
+    o.runs = 5;
+    if (!bench::parseBenchOptions(argc, argv, "bench_filter", o))
         return 2;
     QCoreApplication app(argc, argv); // the table model is a QObject
 
-    std::string path = o.file;
-    char dir[] = "/tmp/bench_filter.XXXXXX";
-    if (path.empty()) {
-        if (!mkdtemp(dir)) {
-            std::perror("mkdtemp");
-            return 2;
-        }
-        path = std::string(dir) + "/recording.jsonl";
-    }
-    bench::RecordingGenerator::Stats gen;
+    bench::BenchRecording recording;
     std::string error;
-    if (access(path.c_str(), R_OK) != 0 || o.file.empty()) {
-        if (!bench::RecordingGenerator().write(path, o.events, gen, error)) {
-            std::fprintf(stderr, "bench_filter: %s\n", error.c_str());
-            return 2;
-        }
-    } else {
-        gen.events = o.events;
+    if (!recording.prepare(o, "bench_filter", error)) {
+        std::fprintf(stderr, "bench_filter: %s\n", error.c_str());
+        return 2;
     }
+    const std::string &path = recording.path();
+    const bench::RecordingGenerator::Stats &gen = recording.stats();
 
     EventStore store;
     RecordingReport report;
@@ -136,10 +92,6 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_filter: loading %s failed: %s (%zu rejected)\n", path.c_str(), error.c_str(),
                      report.rejected.size());
         return 2;
-    }
-    if (o.file.empty()) {
-        std::remove(path.c_str());
-        rmdir(dir);
     }
     const uint32_t first = store.firstIndex(), end = store.endIndex();
     std::printf("bench_filter: %zu events (%.0f MB of JSON); median of %d runs each; target < %.0f ms\n\n",
