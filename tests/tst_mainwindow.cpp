@@ -302,7 +302,7 @@ void TestMainWindow::recordsTheLiveSessionToAFile()
     QVERIFY(w.startRecording(path));
     QVERIFY(w.statusText().contains(QStringLiteral("REC session.jsonl")));
     const size_t from = w.liveWorkspace()->store().size();
-    QTRY_VERIFY_WITH_TIMEOUT(w.liveWorkspace()->store().size() > from + 50, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveWorkspace()->store().size() > from + 150, 15000);
     w.stopDemo();
     const QString message = w.stopRecording();
     QVERIFY2(message.startsWith(QStringLiteral("Recorded ")), qPrintable(message));

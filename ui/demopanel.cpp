@@ -144,7 +144,8 @@ void DemoPanel::toggleService(const QString &name, bool run)
     if (!(run ? m_demo->addConsumer(n) : m_demo->removeConsumer(n)))
         emit failed(tr("Could not %1 %2: %3")
                         .arg(run ? tr("add") : tr("remove"), name, QString::fromStdString(m_demo->error())));
-    rebuildServices();
+    // Not now: this runs inside the item's own setData(), which still uses the item.
+    QMetaObject::invokeMethod(this, &DemoPanel::rebuildServices, Qt::QueuedConnection);
 }
 
 void DemoPanel::rebuildServices()

@@ -2,7 +2,6 @@
 
 #include "core/eventfilter.h"
 #include "core/flowgraph.h"
-#include "core/replayer.h"
 #include "core/textformat.h"
 #include "core/workspace.h"
 #include "core/workspaceload.h"
@@ -13,6 +12,8 @@
 #include "ui/filterbar.h"
 #include "ui/flowgraphview.h"
 #include "ui/problemspane.h"
+#include "ui/replaycontrols.h"
+#include "ui/sessionstatus.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
 
@@ -50,7 +51,6 @@ namespace {
 constexpr int kTickMs = 33;                                ///< ≤ 30 Hz: polls the live session, repaints what changed
 constexpr auto kPollBudget = std::chrono::milliseconds(6); ///< appending and analysing per tick, about
 constexpr int kMaxRecent = 10;
-constexpr int kSliderSteps = 1000;
 
 /// Minimum time between two refreshes of a view while data keeps arriving (ms).
 constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250};
@@ -66,15 +66,6 @@ QString filterValue(std::string_view name)
     return v;
 }
 
-QString bytesText(uint64_t bytes)
-{
-    if (bytes < 1024 * 1024)
-        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024, 0, 'f', 0);
-    if (bytes < 1024ull * 1024 * 1024)
-        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024 * 1024), 0, 'f', 1);
-    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024 * 1024), 0, 'f', 2);
-}
-
 } // namespace
 
 MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWindow(parent)
@@ -82,7 +73,6 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
     setObjectName(QStringLiteral("MainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/eventlens.svg")));
     setAcceptDrops(true);
-    m_clock.start();
     for (QElapsedTimer &t : m_lastRefresh)
         t.start();
 
@@ -115,7 +105,7 @@ MainWindow::~MainWindow()
     // Everything that reads a store stops before the store goes: the replayer reads the
     // recording, the demo publishes onto the live bus.
     m_load.reset();
-    m_replayer.reset();
+    m_replay->setRecording(nullptr);
     m_demo.reset();
     m_model->setSource(nullptr, nullptr);
     m_live.reset();
@@ -408,77 +398,23 @@ void MainWindow::buildActions()
 
     auto *replay = addToolBar(tr("Replay"));
     replay->setObjectName(QStringLiteral("replayToolBar"));
-    m_playAction =
-        replay->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Replay"), this, &MainWindow::togglePlay);
-    m_playAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    m_playAction->setToolTip(tr("Replay the opened recording onto the embedded bus and watch it arrive live (Ctrl+P)"));
-    m_speed = new QComboBox(replay);
-    for (double s : {0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0})
-        m_speed->addItem(QStringLiteral("×%1").arg(s), s);
-    m_speed->addItem(tr("as fast as possible"), 0.0);
-    m_speed->setCurrentIndex(1);
-    m_speed->setToolTip(tr("Replay speed"));
-    replay->addWidget(m_speed);
-    connect(m_speed, &QComboBox::activated, this, [this] {
-        const double s = m_speed->currentData().toDouble();
-        if (m_replayer && s > 0)
-            m_replayer->setSpeed(s);
+    m_replay = new ReplayControls(replay);
+    connect(m_replay, &ReplayControls::started, this, [this] {
+        showLive(true);
+        statusBar()->showMessage(
+            tr("Replaying %1 onto the embedded bus").arg(QString::fromStdString(m_recording->report().path)), 5000);
     });
-    m_timeSlider = new QSlider(Qt::Horizontal, replay);
-    m_timeSlider->setRange(0, kSliderSteps);
-    m_timeSlider->setMinimumWidth(220);
-    m_timeSlider->setToolTip(tr("Replay position: drag to seek"));
-    replay->addWidget(m_timeSlider);
-    m_timeLabel = new QLabel(replay);
-    m_timeLabel->setMinimumWidth(
-        m_timeLabel->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000 / 00:00:00")));
-    replay->addWidget(m_timeLabel);
-    connect(m_timeSlider, &QSlider::sliderPressed, this, [this] { m_sliderHeld = true; });
-    connect(m_timeSlider, &QSlider::sliderReleased, this, [this] {
-        m_sliderHeld = false;
-        if (!m_recording || m_recording->store().size() == 0)
-            return;
-        const int64_t span = m_recordingEndNs - m_recordingStartNs;
-        const int64_t at = m_recordingStartNs + int64_t(double(span) * m_timeSlider->value() / kSliderSteps);
-        if (!m_replayer)
-            togglePlay();
-        if (m_replayer)
-            m_replayer->seek(at);
-    });
+    connect(m_replay, &ReplayControls::failed, this,
+            [this](const QString &message) { showError(tr("Cannot replay"), message); });
 }
 
 void MainWindow::buildStatusBar()
 {
-    auto label = [this](const QString &tip) {
-        auto *l = new QLabel(this);
-        l->setToolTip(tip);
-        statusBar()->addPermanentWidget(l);
-        return l;
-    };
-    m_progress = new QProgressBar(this);
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(true);
-    m_progress->hide();
-    statusBar()->addPermanentWidget(m_progress);
-    m_cancelLoad = new QToolButton(this);
-    m_cancelLoad->setText(tr("Cancel"));
-    m_cancelLoad->setToolTip(tr("Stop loading the recording (Esc)"));
-    m_cancelLoad->setShortcut(QKeySequence(Qt::Key_Escape));
-    m_cancelLoad->hide();
-    statusBar()->addPermanentWidget(m_cancelLoad);
-    connect(m_cancelLoad, &QToolButton::clicked, this, [this] {
+    m_status = new SessionStatus(statusBar());
+    connect(m_status, &SessionStatus::cancelLoadRequested, this, [this] {
         if (m_load)
             m_load->cancel();
     });
-    m_statusMode = label(tr("What the window shows"));
-    m_statusRate = label(tr("Events received per second (last 2 s)"));
-    m_statusTotals = label(tr("Events in the store, and flows (correlations)"));
-    m_statusRejected = label(tr("Input that was not an event: see Problems"));
-    m_statusDropped = label(tr("Messages dropped because ingest fell behind, and events evicted by the memory cap"));
-    m_statusMemory = label(tr("Memory the store holds"));
-    m_statusBus = label(tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second"));
-    m_statusRecording = label(tr("Recording"));
-    m_statusRecording->hide();
 }
 
 // --- sessions -----------------------------------------------------------------------------------
@@ -507,6 +443,8 @@ void MainWindow::startLive(const StartOptions &options)
                 statusBar()->showMessage(QString::fromStdString(w), 15000);
         }
     }
+    if (const EmbeddedBus *bus = m_live->session()->bus(); bus && bus->isRunning())
+        m_replay->setBus(m_live->context(), bus->publishersEndpoint());
     m_connections->setSession(m_live->session());
     for (const ZmqSource::Endpoint &e : options.connect)
         m_connections->addEndpoint(e);
@@ -534,7 +472,7 @@ void MainWindow::display(Workspace *workspace)
     m_viewSelect->setCurrentIndex(workspace == m_live.get() ? 0 : 1);
     updateWelcome();
     updateTitle();
-    refreshReplay();
+    m_replay->refresh();
 }
 
 void MainWindow::showLive(bool live)
@@ -550,11 +488,7 @@ void MainWindow::openRecording(const QString &path)
     m_load = std::make_unique<WorkspaceLoad>(path.toStdString(), [this] {
         QMetaObject::invokeMethod(this, &MainWindow::loadFinished, Qt::QueuedConnection);
     });
-    m_progress->setRange(0, 1000);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("Opening %1: %p%").arg(QFileInfo(path).fileName()));
-    m_progress->show();
-    m_cancelLoad->show();
+    m_status->showLoading(QFileInfo(path).fileName());
 }
 
 void MainWindow::loadFinished()
@@ -565,8 +499,7 @@ void MainWindow::loadFinished()
     const QString path = QString::fromStdString(m_load->path());
     std::unique_ptr<Workspace> loaded = m_load->take(error);
     m_load.reset();
-    m_progress->hide();
-    m_cancelLoad->hide();
+    m_status->hideLoading();
     if (!loaded) {
         if (error == "cancelled")
             statusBar()->showMessage(tr("Opening %1 was cancelled").arg(path), 5000);
@@ -575,20 +508,12 @@ void MainWindow::loadFinished()
         emit recordingOpened(path, QString::fromStdString(error));
         return;
     }
-    // The replayer reads the old recording's store: it stops before that store goes.
-    m_replayer.reset();
+    // A replay reads the old recording's store: it stops before that store goes.
+    m_replay->setRecording(nullptr);
     if (m_shown == m_recording.get())
         m_model->setSource(nullptr, nullptr);
     m_recording = std::move(loaded);
-    const EventStore &store = m_recording->store();
-    m_recordingStartNs = m_recordingEndNs = 0;
-    for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i) {
-        const int64_t t = store.record(i).timestampNs;
-        if (i == store.firstIndex() || t < m_recordingStartNs)
-            m_recordingStartNs = t;
-        if (i == store.firstIndex() || t > m_recordingEndNs)
-            m_recordingEndNs = t;
-    }
+    m_replay->setRecording(&m_recording->store());
     addRecent(path);
     display(m_recording.get());
     const RecordingReport &r = m_recording->report();
@@ -675,10 +600,7 @@ bool MainWindow::startRecording(const QString &path)
     }
     const QSignalBlocker block(m_recordAction);
     m_recordAction->setChecked(true);
-    m_statusRecording->setText(tr("● REC %1").arg(QFileInfo(path).fileName()));
-    m_statusRecording->setToolTip(path);
-    m_statusRecording->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
-    m_statusRecording->show();
+    m_status->showRecording(path);
     showLive(true);
     return true;
 }
@@ -691,7 +613,7 @@ QString MainWindow::stopRecording()
     const Session::RecordingResult r = session->stopRecording();
     const QSignalBlocker block(m_recordAction);
     m_recordAction->setChecked(false);
-    m_statusRecording->hide();
+    m_status->hideRecording();
     if (!r.error.empty()) {
         showError(tr("The recording is incomplete"), QString::fromStdString(r.error));
         return QString::fromStdString(r.error);
@@ -703,55 +625,13 @@ QString MainWindow::stopRecording()
     return message;
 }
 
-void MainWindow::togglePlay()
-{
-    if (m_replayer && !m_replayer->finished()) {
-        // Pause and resume: the action's text says which.
-        if (m_playAction->property("paused").toBool()) {
-            m_replayer->resume();
-            m_playAction->setProperty("paused", false);
-        } else {
-            m_replayer->pause();
-            m_playAction->setProperty("paused", true);
-        }
-        refreshReplay();
-        return;
-    }
-    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
-    if (!m_recording || !bus || !bus->isRunning())
-        return;
-    Replayer::Options o;
-    o.endpoint = bus->publishersEndpoint();
-    const double speed = m_speed->currentData().toDouble();
-    o.asFastAsPossible = speed <= 0;
-    o.speed = speed > 0 ? speed : 1;
-    m_replayer.reset();
-    m_replayer = std::make_unique<Replayer>(*m_live->context(), m_recording->store(), o);
-    if (!m_replayer->start()) {
-        showError(tr("Cannot replay"), QString::fromStdString(m_replayer->error()));
-        m_replayer.reset();
-        return;
-    }
-    m_playAction->setProperty("paused", false);
-    showLive(true);
-    statusBar()->showMessage(
-        tr("Replaying %1 onto the embedded bus").arg(QString::fromStdString(m_recording->report().path)), 5000);
-    refreshReplay();
-}
-
 // --- the tick -----------------------------------------------------------------------------------
 
 void MainWindow::tick()
 {
-    if (m_load) {
-        const uint64_t total = m_load->bytesTotal();
-        if (m_load->phase() == WorkspaceLoad::Phase::Analysing) {
-            m_progress->setRange(0, 0); // busy: the analyses have no byte count
-            m_progress->setFormat(tr("Analysing…"));
-        } else if (total > 0) {
-            m_progress->setValue(int(double(m_load->bytesDone()) / double(total) * 1000));
-        }
-    }
+    if (m_load)
+        m_status->setLoadProgress(m_load->bytesDone(), m_load->bytesTotal(),
+                                  m_load->phase() == WorkspaceLoad::Phase::Analysing);
     if (m_live) {
         const Workspace::Update u = m_live->poll(kPollBudget);
         if (m_shown == m_live.get() && !u.empty()) {
@@ -792,7 +672,7 @@ void MainWindow::refreshViews(bool force)
             m_connections->refresh();
         if (m_demo && m_demoDock->isVisible())
             m_demoPanel->refresh();
-        refreshReplay();
+        m_replay->refresh();
     }
 }
 
@@ -816,73 +696,8 @@ void MainWindow::refreshStatus()
 {
     if (!m_shown)
         return;
-    const EventStore &store = m_shown->store();
-    const qint64 now = m_clock.elapsed();
-    if (m_shown->isLive()) {
-        const uint64_t received = store.endIndex();
-        m_rateSamples.emplace_back(now, received);
-        while (m_rateSamples.size() > 2 && m_rateSamples.front().first < now - 2000)
-            m_rateSamples.pop_front();
-        const auto &[t0, n0] = m_rateSamples.front();
-        const double rate = now > t0 ? double(received - n0) * 1000.0 / double(now - t0) : 0.0;
-        m_statusRate->setText(tr("%1 events/s").arg(qs(formatCount(uint64_t(rate + 0.5)))));
-        m_statusRate->show();
-    } else {
-        m_statusRate->hide();
-    }
-    m_statusMode->setText(m_shown->isLive()
-                              ? (m_replayer && !m_replayer->finished() ? tr("Live · replaying") : tr("Live"))
-                              : tr("Recording"));
-    m_statusTotals->setText(
-        tr("%1 events · %2 flows").arg(qs(formatCount(store.size())), qs(formatCount(store.correlationCount()))));
-    const uint64_t rejected = m_shown->rejectedTotal();
-    m_statusRejected->setText(tr("%1 rejected").arg(qs(formatCount(rejected))));
-    m_statusRejected->setStyleSheet(rejected ? QStringLiteral("color: #c62828") : QString());
-    uint64_t dropped = 0;
-    if (const Session *s = m_shown->session())
-        dropped = s->stats().ingest.dropped;
-    m_statusDropped->setText(
-        tr("%1 dropped · %2 evicted").arg(qs(formatCount(dropped)), qs(formatCount(store.evictedCount()))));
-    m_statusDropped->setStyleSheet(dropped || store.evictedCount() ? QStringLiteral("color: #c62828") : QString());
-    m_statusMemory->setText(bytesText(store.memoryUsage()));
-    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
-    if (bus && bus->isRunning())
-        m_statusBus->setText(tr("bus %1 → %2")
-                                 .arg(QString::fromStdString(bus->publishersEndpoint()),
-                                      QString::fromStdString(bus->subscribersEndpoint())));
-    else
-        m_statusBus->setText(m_busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(m_busError));
-    m_statusBus->setStyleSheet(!m_busError.isEmpty() ? QStringLiteral("color: #c62828") : QString());
+    m_status->update(*m_shown, m_live ? m_live->session()->bus() : nullptr, m_busError, m_replay->isReplaying());
     m_filter->setCounts(m_model->matchedRows(), m_model->totalRows());
-}
-
-void MainWindow::refreshReplay()
-{
-    const EmbeddedBus *bus = m_live ? m_live->session()->bus() : nullptr;
-    const bool can = m_recording && bus && bus->isRunning();
-    m_playAction->setEnabled(can);
-    m_speed->setEnabled(can);
-    m_timeSlider->setEnabled(can);
-    const bool playing = m_replayer && !m_replayer->finished() && !m_playAction->property("paused").toBool();
-    m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-    m_playAction->setText(playing ? tr("Pause")
-                                  : (m_replayer && !m_replayer->finished() ? tr("Resume") : tr("Replay")));
-    if (!m_recording || m_recording->store().size() == 0) {
-        m_timeLabel->setText(QString());
-        return;
-    }
-    const int64_t span = m_recordingEndNs - m_recordingStartNs;
-    const int64_t position = m_replayer ? m_replayer->position() : kNoTime;
-    if (position == kNoTime || span <= 0) {
-        m_timeLabel->setText(QStringLiteral("– / %1").arg(qs(formatDuration(span))));
-        if (!m_sliderHeld)
-            m_timeSlider->setValue(0);
-        return;
-    }
-    const int64_t into = std::clamp<int64_t>(position - m_recordingStartNs, 0, span);
-    m_timeLabel->setText(QStringLiteral("%1 / %2").arg(qs(formatDuration(into)), qs(formatDuration(span))));
-    if (!m_sliderHeld)
-        m_timeSlider->setValue(int(double(into) / double(span) * kSliderSteps));
 }
 
 // --- selection ------------------------------------------------------------------------------------
@@ -981,12 +796,7 @@ void MainWindow::updateTitle()
 
 QString MainWindow::statusText() const
 {
-    QStringList parts;
-    for (QLabel *l : {m_statusMode, m_statusRate, m_statusTotals, m_statusRejected, m_statusDropped, m_statusMemory,
-                      m_statusBus, m_statusRecording})
-        if (l->isVisibleTo(const_cast<MainWindow *>(this)) || !l->isHidden())
-            parts << l->text();
-    return parts.join(QStringLiteral(" | "));
+    return m_status->text();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)
@@ -1030,7 +840,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     stopRecording(); // the file is completed, not cut
     m_tick.stop();
     m_load.reset();
-    m_replayer.reset();
+    m_replay->stop();
     stopDemo();
     event->accept();
 }

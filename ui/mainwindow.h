@@ -20,11 +20,8 @@ class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
-class QProgressBar;
-class QSlider;
 class QStackedWidget;
 class QTableView;
-class QToolButton;
 
 namespace eventlens {
 
@@ -35,7 +32,8 @@ class EventTableModel;
 class FilterBar;
 class FlowGraphView;
 class ProblemsPane;
-class Replayer;
+class ReplayControls;
+class SessionStatus;
 class TopologyView;
 class Workspace;
 class WorkspaceLoad;
@@ -112,10 +110,8 @@ private:
     void refreshViews(bool force);
     void refreshFlow();
     void refreshStatus();
-    void refreshReplay();
     void loadFinished();
     void toggleRecording(bool on);
-    void togglePlay();
     void currentRowChanged(int row);
     void pauseFollowing();
     void addRecent(const QString &path);
@@ -128,7 +124,6 @@ private:
     std::unique_ptr<Workspace> m_recording;
     Workspace *m_shown = nullptr;
     std::unique_ptr<DemoSystem> m_demo;
-    std::unique_ptr<Replayer> m_replayer;
     std::unique_ptr<WorkspaceLoad> m_load;
     EmbeddedBus::Options m_busOptions;
     QString m_busError;
@@ -146,26 +141,16 @@ private:
     ProblemsPane *m_problems = nullptr;
     DemoPanel *m_demoPanel = nullptr;
     ConnectionDialog *m_connections = nullptr;
-    QDockWidget *m_detailsDock = nullptr, *m_flowDock = nullptr, *m_topologyDock = nullptr,
-                *m_problemsDock = nullptr, *m_demoDock = nullptr;
+    QDockWidget *m_detailsDock = nullptr, *m_flowDock = nullptr, *m_topologyDock = nullptr, *m_problemsDock = nullptr,
+                *m_demoDock = nullptr;
 
     // actions and controls
-    QAction *m_recordAction = nullptr, *m_demoAction = nullptr, *m_followAction = nullptr,
-            *m_playAction = nullptr;
+    QAction *m_recordAction = nullptr, *m_demoAction = nullptr, *m_followAction = nullptr;
     QMenu *m_recentMenu = nullptr;
     QComboBox *m_viewSelect = nullptr;
-    QComboBox *m_speed = nullptr;
-    QSlider *m_timeSlider = nullptr;
-    QLabel *m_timeLabel = nullptr;
-    bool m_sliderHeld = false;
-    int64_t m_recordingStartNs = 0, m_recordingEndNs = 0; ///< the opened recording's event times
+    ReplayControls *m_replay = nullptr;
 
-    // status bar
-    QLabel *m_statusMode = nullptr, *m_statusRate = nullptr, *m_statusTotals = nullptr,
-           *m_statusRejected = nullptr, *m_statusDropped = nullptr, *m_statusMemory = nullptr,
-           *m_statusBus = nullptr, *m_statusRecording = nullptr;
-    QProgressBar *m_progress = nullptr;
-    QToolButton *m_cancelLoad = nullptr;
+    SessionStatus *m_status = nullptr;
 
     // what is selected and what needs repainting
     uint32_t m_selectedEvent = EventStore::kNone;
@@ -173,8 +158,6 @@ private:
     uint64_t m_flowEventsShown = 0; ///< the selected flow's size when its graph was built
     bool m_dirty[int(View::Count)] = {};
     QElapsedTimer m_lastRefresh[int(View::Count)];
-    std::deque<std::pair<qint64, uint64_t>> m_rateSamples; ///< (ms, events received) for events/s
-    QElapsedTimer m_clock;
     QTimer m_tick;
 };
 

@@ -1,0 +1,144 @@
+#include "ui/sessionstatus.h"
+
+#include "core/embeddedbus.h"
+#include "core/textformat.h"
+#include "core/workspace.h"
+#include "ui/uitext.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QToolButton>
+
+namespace eventlens {
+
+namespace {
+
+const QString kAlarm = QStringLiteral("color: #c62828");
+
+QString bytesText(uint64_t bytes)
+{
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024, 0, 'f', 0);
+    if (bytes < 1024ull * 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024 * 1024), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024 * 1024), 0, 'f', 2);
+}
+
+} // namespace
+
+SessionStatus::SessionStatus(QStatusBar *bar) : QObject(bar)
+{
+    auto label = [bar](const QString &tip) {
+        auto *l = new QLabel(bar);
+        l->setToolTip(tip);
+        bar->addPermanentWidget(l);
+        return l;
+    };
+    m_progress = new QProgressBar(bar);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    bar->addPermanentWidget(m_progress);
+    m_cancel = new QToolButton(bar);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop loading the recording (Esc)"));
+    m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancel->hide();
+    bar->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QToolButton::clicked, this, &SessionStatus::cancelLoadRequested);
+    m_mode = label(tr("What the window shows"));
+    m_rate = label(tr("Events received per second (last 2 s)"));
+    m_totals = label(tr("Events in the store, and flows (correlations)"));
+    m_rejected = label(tr("Input that was not an event: see Problems"));
+    m_dropped = label(tr("Messages dropped because ingest fell behind, and events evicted by the memory cap"));
+    m_memory = label(tr("Memory the store holds"));
+    m_bus = label(tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second"));
+    m_recording = label(tr("Recording"));
+    m_recording->hide();
+    m_clock.start();
+}
+
+void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const QString &busError, bool replaying)
+{
+    const EventStore &store = shown.store();
+    if (shown.isLive()) {
+        const qint64 now = m_clock.elapsed();
+        const uint64_t received = store.endIndex();
+        m_rateSamples.emplace_back(now, received);
+        while (m_rateSamples.size() > 2 && m_rateSamples.front().first < now - 2000)
+            m_rateSamples.pop_front();
+        const auto &[t0, n0] = m_rateSamples.front();
+        const double rate = now > t0 ? double(received - n0) * 1000.0 / double(now - t0) : 0.0;
+        m_rate->setText(tr("%1 events/s").arg(qs(formatCount(uint64_t(rate + 0.5)))));
+        m_rate->show();
+    } else {
+        m_rate->hide();
+    }
+    m_mode->setText(shown.isLive() ? (replaying ? tr("Live · replaying") : tr("Live")) : tr("Recording"));
+    m_totals->setText(
+        tr("%1 events · %2 flows").arg(qs(formatCount(store.size())), qs(formatCount(store.correlationCount()))));
+    const uint64_t rejected = shown.rejectedTotal();
+    m_rejected->setText(tr("%1 rejected").arg(qs(formatCount(rejected))));
+    m_rejected->setStyleSheet(rejected ? kAlarm : QString());
+    const uint64_t dropped = shown.session() ? shown.session()->stats().ingest.dropped : 0;
+    m_dropped->setText(
+        tr("%1 dropped · %2 evicted").arg(qs(formatCount(dropped)), qs(formatCount(store.evictedCount()))));
+    m_dropped->setStyleSheet(dropped || store.evictedCount() ? kAlarm : QString());
+    m_memory->setText(bytesText(store.memoryUsage()));
+    if (bus && bus->isRunning())
+        m_bus->setText(tr("bus %1 → %2").arg(qs(bus->publishersEndpoint()), qs(bus->subscribersEndpoint())));
+    else
+        m_bus->setText(busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(busError));
+    m_bus->setStyleSheet(busError.isEmpty() ? QString() : kAlarm);
+}
+
+void SessionStatus::showLoading(const QString &fileName)
+{
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Opening %1: %p%").arg(fileName));
+    m_progress->show();
+    m_cancel->show();
+}
+
+void SessionStatus::setLoadProgress(uint64_t done, uint64_t total, bool analysing)
+{
+    if (analysing) {
+        m_progress->setRange(0, 0); // busy: the analyses have no byte count
+        m_progress->setFormat(tr("Analysing…"));
+    } else if (total > 0) {
+        m_progress->setValue(int(double(done) / double(total) * 1000));
+    }
+}
+
+void SessionStatus::hideLoading()
+{
+    m_progress->hide();
+    m_cancel->hide();
+}
+
+void SessionStatus::showRecording(const QString &path)
+{
+    const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+    m_recording->setText(tr("● REC %1").arg(path.mid(slash + 1)));
+    m_recording->setToolTip(path);
+    m_recording->setStyleSheet(kAlarm + QStringLiteral("; font-weight: bold"));
+    m_recording->show();
+}
+
+void SessionStatus::hideRecording()
+{
+    m_recording->hide();
+}
+
+QString SessionStatus::text() const
+{
+    QStringList parts;
+    for (const QLabel *l : {m_mode, m_rate, m_totals, m_rejected, m_dropped, m_memory, m_bus, m_recording})
+        if (!l->isHidden())
+            parts << l->text();
+    return parts.join(QStringLiteral(" | "));
+}
+
+} // namespace eventlens

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <cstdint>
+#include <deque>
+#include <utility>
+
+class QLabel;
+class QProgressBar;
+class QStatusBar;
+class QToolButton;
+
+namespace eventlens {
+
+class EmbeddedBus;
+class Workspace;
+
+/// The status bar's permanent part: what the window shows, events/s, events and flows,
+/// rejected, dropped and evicted, memory, the bus, a recording in progress, and the progress
+/// of a recording being opened (with its Cancel button). GUI thread.
+class SessionStatus : public QObject {
+    Q_OBJECT
+public:
+    explicit SessionStatus(QStatusBar *bar);
+
+    /// Re-reads the numbers (the window calls it a few times a second).
+    void update(const Workspace &shown, const EmbeddedBus *bus, const QString &busError, bool replaying);
+    void showLoading(const QString &fileName);
+    /// Bytes read so far; once reading is done, `analysing` shows a busy bar.
+    void setLoadProgress(uint64_t done, uint64_t total, bool analysing);
+    void hideLoading();
+    void showRecording(const QString &path);
+    void hideRecording();
+    /// What the permanent labels say, joined (what a person reads there).
+    QString text() const;
+
+signals:
+    void cancelLoadRequested();
+
+private:
+    QLabel *m_mode, *m_rate, *m_totals, *m_rejected, *m_dropped, *m_memory, *m_bus, *m_recording;
+    QProgressBar *m_progress;
+    QToolButton *m_cancel;
+    std::deque<std::pair<qint64, uint64_t>> m_rateSamples; ///< (ms, events received) for events/s
+    QElapsedTimer m_clock;
+};
+
+} // namespace eventlens
