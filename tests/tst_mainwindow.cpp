@@ -14,6 +14,7 @@
 #include "ui/startoptions.h"
 #include "ui/topologyview.h"
 
+#include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QProgressBar>
@@ -141,6 +142,8 @@ void TestMainWindow::startsOnAnEmptyLiveSessionWithTheBusAndAStartDemoAction()
 void TestMainWindow::demoFillsTableFlowGraphAndTopologyWithinSeconds()
 {
     MainWindow w(testOptions());
+    // The window's own model, checked through every live batch it inserts.
+    QAbstractItemModelTester tester(w.tableModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     w.show();
     auto *start = w.findChild<QPushButton *>(QStringLiteral("welcomeStartDemo"));
     QVERIFY(start);
