@@ -59,7 +59,8 @@ constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250};
 QString filterValue(std::string_view name)
 {
     QString v = qs(name);
-    if (v.contains(QLatin1Char(' ')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char(','))) {
+    if (v.contains(QLatin1Char(' ')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char(','))
+        || v.contains(QLatin1Char(':'))) {
         v.replace(QLatin1Char('"'), QStringLiteral("\\\""));
         return QLatin1Char('"') + v + QLatin1Char('"');
     }
