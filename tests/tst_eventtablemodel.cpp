@@ -579,7 +579,7 @@ void TstEventTableModel::filterBarCounts()
     bar.setCounts(12345, 1000000);
     QCOMPARE(bar.countText(), QStringLiteral("12\u202F345 of 1\u202F000\u202F000"));
     bar.setCounts(17, 17);
-    QCOMPARE(bar.countText(), QStringLiteral("17 events"));
+    QCOMPARE(bar.countText(), QStringLiteral("17 rows"));
 }
 
 QTEST_MAIN(TstEventTableModel)

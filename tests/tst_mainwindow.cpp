@@ -13,6 +13,7 @@
 #include "ui/problemspane.h"
 #include "ui/startoptions.h"
 #include "ui/topologyview.h"
+#include "ui/uitext.h"
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
@@ -317,7 +318,7 @@ void TestMainWindow::recordsTheLiveSessionToAFile()
     QCOMPARE(lines.last(), QByteArray()); // ends in a newline
     const qsizetype events = lines.size() - 1;
     QVERIFY(events > 50);
-    QVERIFY2(message.contains(QString::fromStdString(formatCount(uint64_t(events)))), qPrintable(message));
+    QVERIFY2(message.contains(grouped(uint64_t(events))), qPrintable(message));
     QVERIFY(openAndWait(w, path));
     QCOMPARE(qsizetype(w.recordingWorkspace()->store().size()), events);
     QCOMPARE(w.recordingWorkspace()->rejectedTotal(), uint64_t(0));

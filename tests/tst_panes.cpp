@@ -473,7 +473,7 @@ private slots:
         const qint64 raw = timer.elapsed() - shown;
         QVERIFY(rawText.startsWith(QLatin1String("{\n  \"eventId\": \"big\",\n")));
         QVERIFY2(rawText.contains(QRegularExpression(QStringLiteral(
-                     "\n… shown up to here: [0-9,]+ of [0-9,]+ bytes \\(Copy JSON copies all of them\\)$"))),
+                     "\n… shown up to here: [0-9\u202F]+ of [0-9\u202F]+ bytes \\(Copy JSON copies all of them\\)$"))),
                  qPrintable(rawText.right(200)));
         QVERIFY(rawText.size() < 300 * 1024);
         trigger(&pane, "copyEvent");
@@ -664,12 +664,12 @@ private slots:
         pane.setProblems({}, rejects, 0);
         const qint64 first = timer.elapsed();
         QTreeWidgetItem *group = topLevel(tree, "Rejected input");
-        QCOMPARE(group->text(0), QStringLiteral("Rejected input (100,000)"));
+        QCOMPARE(group->text(0), QStringLiteral("Rejected input (100\u202F000)"));
         QCOMPARE(group->childCount(), 1001);
-        QCOMPARE(group->child(0)->text(0), QStringLiteral("… 99,000 earlier rejected inputs, not listed"));
+        QCOMPARE(group->child(0)->text(0), QStringLiteral("… 99\u202F000 earlier rejected inputs, not listed"));
         QCOMPARE(group->child(1)->text(0), QStringLiteral("big.jsonl line 99001: not JSON: unexpected character"));
         QVERIFY(!group->isExpanded()); // too many to open unasked
-        QCOMPARE(pane.summary(), QStringLiteral("100,000 errors"));
+        QCOMPARE(pane.summary(), QStringLiteral("100\u202F000 errors"));
 
         tree->expandItem(group);
         QTreeWidgetItem *picked = group->child(500); // reject 99 499
@@ -685,7 +685,7 @@ private slots:
         timer.restart();
         pane.setProblems({}, rejects, 5);
         const qint64 update = timer.elapsed();
-        QCOMPARE(group->text(0), QStringLiteral("Rejected input (100,010)"));
+        QCOMPARE(group->text(0), QStringLiteral("Rejected input (100\u202F010)"));
         QCOMPARE(group->childCount(), 1001);
         QCOMPARE(group->child(1)->text(0), QStringLiteral("big.jsonl line 99011: not JSON: unexpected character"));
         QCOMPARE(group->child(1000)->text(0), QStringLiteral("big.jsonl line 100010: not JSON: unexpected character"));

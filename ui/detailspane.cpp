@@ -158,7 +158,7 @@ public:
             case ValueColumn:
                 return qs(n.value);
             case TypeColumn:
-                return n.cut ? DetailsPane::tr("string, %1 bytes").arg(qs(formatCount(n.size)))
+                return n.cut ? DetailsPane::tr("string, %1 bytes").arg(grouped(n.size))
                              : QString::fromLatin1(JsonNode::kindName(n.kind));
             }
             break;
@@ -558,7 +558,7 @@ void DetailsPane::showEvent(const EventStore &store, uint32_t index)
         effects << eventLink(f.index, qs(f.eventId)) + QStringLiteral(" · ") + html(f.eventType) + QStringLiteral(" · ")
                        + html(f.source) + QStringLiteral(" · +") + html(f.lag);
     if (e.moreEffects)
-        effects << muted(tr("… and %1 more").arg(qs(formatCount(e.moreEffects))).toHtmlEscaped());
+        effects << muted(tr("… and %1 more").arg(grouped(e.moreEffects)).toHtmlEscaped());
     setRow(m_effects, effects.isEmpty() ? muted(tr("none seen")) : effects.join(QStringLiteral("<br>")));
 
     QString duplicates;
@@ -566,14 +566,14 @@ void DetailsPane::showEvent(const EventStore &store, uint32_t index)
         duplicates = tr("a later copy of %1").arg(eventLink(e.firstOccurrence, tr("the first %1").arg(qs(e.eventId))));
     else if (e.duplicates)
         duplicates = (e.duplicates == 1 ? tr("1 later copy with this eventId")
-                                        : tr("%1 later copies with this eventId").arg(qs(formatCount(e.duplicates))))
+                                        : tr("%1 later copies with this eventId").arg(grouped(e.duplicates)))
                          .toHtmlEscaped();
     setRow(m_duplicates, duplicates);
     setRow(m_topic, qs(e.topic));
     setRow(m_origin, qs(e.where()));
     m_origin->setToolTip(qs(e.origin));
     setRow(m_flags, qs(e.flagsText()));
-    setRow(m_size, tr("%1 bytes").arg(qs(formatCount(e.rawBytes))));
+    setRow(m_size, tr("%1 bytes").arg(grouped(e.rawBytes)));
 
     m_copyCorrelation->setEnabled(!e.correlationId.empty());
     if (!same) {
@@ -630,7 +630,7 @@ void DetailsPane::updateRaw()
         while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
             --cut;
         note = tr("\n… shown up to here: %1 of %2 bytes (Copy JSON copies all of them)")
-                   .arg(qs(formatCount(cut)), qs(formatCount(text.size())));
+                   .arg(grouped(cut), grouped(text.size()));
         text = text.substr(0, cut);
     }
     m_raw->setLineWrapMode(exact ? QPlainTextEdit::WidgetWidth : QPlainTextEdit::NoWrap);
@@ -655,8 +655,8 @@ void DetailsPane::showRejected(const RejectedInput &reject)
     set(m_rejectTopic, qs(m_reject.topic));
     set(m_rejectReceived, qs(m_reject.received));
     QString size = m_reject.frames.size() > 1
-                       ? tr("%1 bytes in %2 frames").arg(qs(formatCount(m_reject.bytes))).arg(m_reject.frames.size())
-                       : tr("%1 bytes").arg(qs(formatCount(m_reject.bytes)));
+                       ? tr("%1 bytes in %2 frames").arg(grouped(m_reject.bytes)).arg(m_reject.frames.size())
+                       : tr("%1 bytes").arg(grouped(m_reject.bytes));
     if (m_reject.cut)
         size += tr(" (only the first 64 KiB of each frame were kept)");
     set(m_rejectSize, size);
@@ -666,8 +666,8 @@ void DetailsPane::showRejected(const RejectedInput &reject)
     for (size_t i = 0; i < n; ++i) {
         const RejectDetails::Frame &f = m_reject.frames[i];
         if (n > 1 || f.hex) {
-            QString title = n > 1 ? tr("frame %1 of %2, %3 bytes").arg(i + 1).arg(n).arg(qs(formatCount(f.bytes)))
-                                  : tr("%1 bytes").arg(qs(formatCount(f.bytes)));
+            QString title = n > 1 ? tr("frame %1 of %2, %3 bytes").arg(i + 1).arg(n).arg(grouped(f.bytes))
+                                  : tr("%1 bytes").arg(grouped(f.bytes));
             if (f.hex)
                 title += tr(", not text: hex");
             text += QStringLiteral("── %1 ──\n").arg(title);

@@ -1,5 +1,7 @@
 #include "ui/filterbar.h"
 
+#include "ui/uitext.h"
+
 #include "core/eventstore.h"
 #include "ui/palette.h"
 
@@ -66,15 +68,6 @@ protected:
 };
 
 namespace {
-
-/// Thousands grouped with a narrow no-break space: "1 000 000".
-QString grouped(size_t n)
-{
-    QString digits = QString::number(qulonglong(n));
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QChar(0x202F));
-    return digits;
-}
 
 qsizetype utf8Length(QStringView s)
 {
@@ -191,7 +184,7 @@ QLineEdit *FilterBar::lineEdit() const
 
 void FilterBar::setCounts(size_t matched, size_t total)
 {
-    m_count->setText(matched == total ? tr("%1 events").arg(grouped(total))
+    m_count->setText(matched == total ? tr("%1 rows").arg(grouped(total))
                                       : tr("%1 of %2").arg(grouped(matched), grouped(total)));
 }
 

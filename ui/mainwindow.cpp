@@ -518,7 +518,7 @@ void MainWindow::loadFinished()
     addRecent(path);
     display(m_recording.get());
     const RecordingReport &r = m_recording->report();
-    QString message = tr("Opened %1: %2 events").arg(QFileInfo(path).fileName(), qs(formatCount(r.accepted)));
+    QString message = tr("Opened %1: %2 events").arg(QFileInfo(path).fileName(), grouped(r.accepted));
     if (!r.rejected.empty() || r.truncatedTail) {
         message +=
             tr(", %n line(s) not loaded (see Problems)", nullptr, int(r.rejected.size() + (r.truncatedTail ? 1 : 0)));
@@ -620,7 +620,7 @@ QString MainWindow::stopRecording()
         return QString::fromStdString(r.error);
     }
     const QString message = tr("Recorded %1 events to %2%3")
-                                .arg(qs(formatCount(r.events)), QString::fromStdString(r.path),
+                                .arg(grouped(r.events), QString::fromStdString(r.path),
                                      r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString());
     statusBar()->showMessage(message, 10000);
     return message;

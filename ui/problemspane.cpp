@@ -368,7 +368,7 @@ void ProblemsPane::setProblems(const std::vector<Anomaly> &anomalies, const std:
         totals[k] += a.count;
         Child c;
         c.text = qs(a.message);
-        c.count = qs(formatCount(a.count));
+        c.count = grouped(a.count);
         for (const std::string &id : a.eventIds)
             c.eventIds << qs(id);
         c.key = keyOf(a);
@@ -396,7 +396,7 @@ void ProblemsPane::setProblems(const std::vector<Anomaly> &anomalies, const std:
         const bool fresh = m_groups[k] == nullptr;
         QTreeWidgetItem *g = group(kind);
         const uint64_t total = rejected ? rejectTotal : totals[k];
-        const QString title = QStringLiteral("%1 (%2)").arg(kindTitle(kind), qs(formatCount(total)));
+        const QString title = QStringLiteral("%1 (%2)").arg(kindTitle(kind), grouped(total));
         if (g->text(ProblemColumn) != title)
             g->setText(ProblemColumn, title);
         if (rejected) {
@@ -419,7 +419,7 @@ void ProblemsPane::setProblems(const std::vector<Anomaly> &anomalies, const std:
                                hidden == 0 ? QString()
                                : hidden == 1
                                    ? tr("… 1 earlier rejected input, not listed")
-                                   : tr("… %1 earlier rejected inputs, not listed").arg(qs(formatCount(hidden))));
+                                   : tr("… %1 earlier rejected inputs, not listed").arg(grouped(hidden)));
             }
         } else {
             updateChildren(g, byKind[k], QString());
@@ -435,7 +435,7 @@ void ProblemsPane::setProblems(const std::vector<Anomaly> &anomalies, const std:
     const char *names[3][2] = {{"info", "info"}, {"warning", "warnings"}, {"error", "errors"}};
     for (int s = 2; s >= 0; --s)
         if (const uint64_t n = bySeverity[static_cast<size_t>(s)])
-            parts << qs(formatCount(n)) + QLatin1Char(' ') + QLatin1String(names[s][n == 1 ? 0 : 1]);
+            parts << grouped(n) + QLatin1Char(' ') + QLatin1String(names[s][n == 1 ? 0 : 1]);
     m_summaryText = parts.join(QStringLiteral(", "));
     if (m_summary->text() != m_summaryText)
         m_summary->setText(m_summaryText);

@@ -70,20 +70,20 @@ void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const
             m_rateSamples.pop_front();
         const auto &[t0, n0] = m_rateSamples.front();
         const double rate = now > t0 ? double(received - n0) * 1000.0 / double(now - t0) : 0.0;
-        m_rate->setText(tr("%1 events/s").arg(qs(formatCount(uint64_t(rate + 0.5)))));
+        m_rate->setText(tr("%1 events/s").arg(grouped(uint64_t(rate + 0.5))));
         m_rate->show();
     } else {
         m_rate->hide();
     }
     m_mode->setText(shown.isLive() ? (replaying ? tr("Live · replaying") : tr("Live")) : tr("Recording"));
     m_totals->setText(
-        tr("%1 events · %2 flows").arg(qs(formatCount(store.size())), qs(formatCount(store.correlationCount()))));
+        tr("%1 events · %2 flows").arg(grouped(store.size()), grouped(store.correlationCount())));
     const uint64_t rejected = shown.rejectedTotal();
-    m_rejected->setText(tr("%1 rejected").arg(qs(formatCount(rejected))));
+    m_rejected->setText(tr("%1 rejected").arg(grouped(rejected)));
     m_rejected->setStyleSheet(rejected ? kAlarm : QString());
     const uint64_t dropped = shown.session() ? shown.session()->stats().ingest.dropped : 0;
     m_dropped->setText(
-        tr("%1 dropped · %2 evicted").arg(qs(formatCount(dropped)), qs(formatCount(store.evictedCount()))));
+        tr("%1 dropped · %2 evicted").arg(grouped(dropped), grouped(store.evictedCount())));
     m_dropped->setStyleSheet(dropped || store.evictedCount() ? kAlarm : QString());
     m_memory->setText(bytesText(store.memoryUsage()));
     if (bus && bus->isRunning())

@@ -3,6 +3,7 @@
 #include <QFont>
 #include <QString>
 
+#include <cstdint>
 #include <string_view>
 
 namespace eventlens {
@@ -11,6 +12,16 @@ namespace eventlens {
 inline QString qs(std::string_view s)
 {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+/// A count with its thousands grouped by a narrow no-break space, "1 000 000": how the
+/// window writes every count (the CLI's formatCount writes "1,000,000").
+inline QString grouped(uint64_t n)
+{
+    QString digits = QString::number(qulonglong(n));
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QChar(0x202F));
+    return digits;
 }
 
 /// The graphs' fonts: pixel sizes, so a drawing's proportions do not change with the
