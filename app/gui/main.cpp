@@ -8,15 +8,11 @@
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("EventLens"));
-    QApplication::setApplicationName(QStringLiteral("eventlens"));
-    QApplication::setApplicationDisplayName(QStringLiteral("EventLens"));
-    QApplication::setApplicationVersion(QStringLiteral(EVENTLENS_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("io.github.eventlens.EventLens"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/eventlens.svg")));
-
-    const eventlens::StartRequest request = eventlens::parseStartOptions(QApplication::arguments().mid(1));
+    // --help and --version answer without a display: read the arguments before Qt starts.
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const eventlens::StartRequest request = eventlens::parseStartOptions(arguments);
     QTextStream out(stdout), err(stderr);
     if (request.help) {
         out << eventlens::startUsage();
@@ -30,6 +26,15 @@ int main(int argc, char **argv)
         err << "eventlens: " << request.error << "\n" << eventlens::startUsage();
         return 2;
     }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("EventLens"));
+    QApplication::setApplicationName(QStringLiteral("eventlens"));
+    QApplication::setApplicationDisplayName(QStringLiteral("EventLens"));
+    QApplication::setApplicationVersion(QStringLiteral(EVENTLENS_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.eventlens.EventLens"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/eventlens.svg")));
+
     // Receiving, decoding and loading yield to the thread a person interacts with.
     eventlens::setBackgroundNice(5);
     eventlens::MainWindow window(request.options);
