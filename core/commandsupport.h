@@ -15,6 +15,7 @@
 #include <vector>
 
 namespace eventlens {
+struct FlowGraph;
 class EventStore;
 struct RecordingReport;
 } // namespace eventlens
@@ -31,6 +32,9 @@ std::string dump(const Json &j);
 Json timeOrNull(int64_t ns);
 /// A Graphviz double-quoted string: quotes and backslashes escaped, newlines as \n.
 std::string dotString(std::string_view s);
+/// A flow's causation graph as a Graphviz digraph (what `flow --format dot` prints and the
+/// app exports): nodes coloured by source, lags on the edges, the critical path in red.
+void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out);
 
 /// The anomalies of loaded recordings: their rejected lines and torn tails, then what the
 /// analyses find in the store (the lag analysis supplies "stopped reacting" its p99s).

@@ -110,6 +110,7 @@ private slots:
     void connectionManagerSubscribesWithTopicFilters();
     void demoKnobsAndConsumersApplyWhileItRuns();
     void bigRecordingLoadsInTheBackgroundAndCanBeCancelled();
+    void exportsWhatTheWindowShows();
     void busInUseIsShownNotFatal();
     void commandLine_data();
     void commandLine();
@@ -442,6 +443,45 @@ void TestMainWindow::bigRecordingLoadsInTheBackgroundAndCanBeCancelled()
     QCOMPARE(opened.at(0).at(1).toString(), QString());
     QCOMPARE(w.recordingWorkspace()->store().size(), size_t(600'000));
     QCOMPARE(w.tableModel()->rowCount(), 600'000);
+}
+
+void TestMainWindow::exportsWhatTheWindowShows()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    QTemporaryDir dir;
+    QString error;
+    // Nothing selected: no flow to export, and the message says so.
+    QVERIFY(!w.exportTo(MainWindow::Export::FlowDot, dir.filePath(QStringLiteral("none.dot")), error));
+    QCOMPARE(error, QStringLiteral("Select an event of a flow first."));
+    // The table as filtered.
+    w.setFilterText(QStringLiteral("corr:c-1002"));
+    QTRY_COMPARE(w.tableModel()->rowCount(), 7);
+    const QString jsonl = dir.filePath(QStringLiteral("rows.jsonl")), csv = dir.filePath(QStringLiteral("rows.csv"));
+    QVERIFY2(w.exportTo(MainWindow::Export::TableJsonl, jsonl, error), qPrintable(error));
+    QVERIFY2(w.exportTo(MainWindow::Export::TableCsv, csv, error), qPrintable(error));
+    QFile j(jsonl), c(csv);
+    QVERIFY(j.open(QIODevice::ReadOnly) && c.open(QIODevice::ReadOnly));
+    QCOMPARE(j.readAll().count('\n'), 7);
+    QCOMPARE(c.readAll().count('\n'), 8); // the header and seven rows
+    // The selected flow, as .dot and as a picture; the topology as a picture.
+    w.selectEvent(w.recordingWorkspace()->store().find("e-8"));
+    const QString dot = dir.filePath(QStringLiteral("flow.dot")), flowPng = dir.filePath(QStringLiteral("flow.png")),
+                  topologyPng = dir.filePath(QStringLiteral("topology.png"));
+    QVERIFY2(w.exportTo(MainWindow::Export::FlowDot, dot, error), qPrintable(error));
+    QFile d(dot);
+    QVERIFY(d.open(QIODevice::ReadOnly));
+    const QByteArray dotText = d.readAll();
+    QVERIFY(dotText.startsWith("digraph flow {"));
+    QVERIFY(dotText.contains("correlation c-1002"));
+    QVERIFY2(w.exportTo(MainWindow::Export::FlowPng, flowPng, error), qPrintable(error));
+    QVERIFY2(w.exportTo(MainWindow::Export::TopologyPng, topologyPng, error), qPrintable(error));
+    const QImage flowImage(flowPng), topologyImage(topologyPng);
+    QVERIFY(flowImage.width() > 200 && flowImage.height() > 200);
+    QVERIFY(topologyImage.width() > 200);
+    QVERIFY(!w.exportTo(MainWindow::Export::TableCsv, QStringLiteral("/nonexistent/dir/x.csv"), error));
+    QVERIFY2(error.contains(QStringLiteral("/nonexistent/dir/x.csv")), qPrintable(error));
 }
 
 void TestMainWindow::busInUseIsShownNotFatal()

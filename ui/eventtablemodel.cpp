@@ -159,6 +159,16 @@ void EventTableModel::appendMatching(uint32_t from, uint32_t end, uint64_t first
     out.insert(out.end(), e, events.end());
 }
 
+std::vector<uint32_t> EventTableModel::matchedEvents() const
+{
+    std::vector<uint32_t> events;
+    events.reserve(m_rows.size());
+    for (Row row : m_rows)
+        if (!(row & kReject))
+            events.push_back(static_cast<uint32_t>(row));
+    return events;
+}
+
 void EventTableModel::appended(uint32_t firstEvent, uint32_t endEvent, size_t newRejects, size_t droppedRejects)
 {
     Q_ASSERT(thread() == QThread::currentThread());

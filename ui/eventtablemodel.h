@@ -77,6 +77,8 @@ public:
     std::optional<size_t> rejectAt(int row) const;
     /// Rows (events and rejects) the filter keeps.
     size_t matchedRows() const { return m_rows.size(); }
+    /// The events of the rows, in row order (rejects left out): what an export writes.
+    std::vector<uint32_t> matchedEvents() const;
     /// Rows there would be with no filter: retained events and shown rejects.
     size_t totalRows() const;
 

@@ -2,9 +2,11 @@
 
 #include <QApplication>
 #include <QGraphicsScene>
+#include <QImage>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QTextDocument>
 #include <QWheelEvent>
 
@@ -53,6 +55,35 @@ GraphView::GraphView(QWidget *parent) : QGraphicsView(parent), m_hint(new QLabel
 }
 
 GraphView::~GraphView() = default;
+
+bool GraphView::exportImage(const QString &path, QString &error)
+{
+    const QRectF bounds = scene()->itemsBoundingRect();
+    if (scene()->items().isEmpty() || bounds.isEmpty()) {
+        error = tr("There is no graph to export.");
+        return false;
+    }
+    const QRectF source = bounds.adjusted(-16, -16, 16, 16);
+    constexpr qreal kScale = 2;
+    QImage image((source.size() * kScale).toSize(), QImage::Format_ARGB32_Premultiplied);
+    if (image.isNull()) {
+        error = tr("The graph is too large to export as an image (%1 × %2 points).")
+                    .arg(int(source.width()))
+                    .arg(int(source.height()));
+        return false;
+    }
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+        scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+    }
+    if (!image.save(path)) {
+        error = tr("Cannot write %1.").arg(path);
+        return false;
+    }
+    return true;
+}
 
 QString GraphView::hint() const
 {

@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/eventfilter.h"
+#include "core/exports.h"
 #include "core/flowgraph.h"
 #include "core/textformat.h"
 #include "core/workspace.h"
@@ -324,6 +325,33 @@ void MainWindow::buildActions()
     m_recordAction->setToolTip(tr("Record everything the live session receives to a JSON Lines file (Ctrl+R)"));
     connect(m_recordAction, &QAction::triggered, this, &MainWindow::toggleRecording);
     file->addAction(m_recordAction);
+    QMenu *exports = file->addMenu(tr("&Export"));
+    struct ExportAction {
+        Export what;
+        QString text, filter, suffix;
+    };
+    for (const ExportAction &e : {
+             ExportAction{Export::TableJsonl, tr("Table rows as &JSON Lines…"), tr("JSON Lines (*.jsonl)"), "jsonl"},
+             ExportAction{Export::TableCsv, tr("Table rows as &CSV…"), tr("CSV (*.csv)"), "csv"},
+             ExportAction{Export::FlowDot, tr("Flow as Graphviz &.dot…"), tr("Graphviz (*.dot)"), "dot"},
+             ExportAction{Export::FlowPng, tr("Flow graph as &PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::TopologyPng, tr("&Topology as PNG…"), tr("PNG image (*.png)"), "png"},
+         }) {
+        exports->addAction(e.text, this, [this, e] {
+            const QString path =
+                QFileDialog::getSaveFileName(this, e.text.chopped(1).remove(QLatin1Char('&')),
+                                             QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                                                 + QStringLiteral("/eventlens.") + e.suffix,
+                                             e.filter);
+            if (path.isEmpty())
+                return;
+            QString error;
+            if (exportTo(e.what, path, error))
+                statusBar()->showMessage(tr("Wrote %1").arg(path), 8000);
+            else
+                showError(tr("Cannot export"), error);
+        });
+    }
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -757,6 +785,45 @@ void MainWindow::selectEvent(uint32_t index)
     } else if (row < 0) {
         statusBar()->showMessage(tr("The selected event is hidden by the filter"), 4000);
     }
+}
+
+bool MainWindow::exportTo(Export what, const QString &path, QString &error)
+{
+    if (!m_shown)
+        return false;
+    const EventStore &store = m_shown->store();
+    std::string e;
+    bool ok = false;
+    switch (what) {
+    case Export::TableJsonl:
+        ok = exportJsonl(store, m_model->matchedEvents(), path.toStdString(), e);
+        break;
+    case Export::TableCsv:
+        ok = exportCsv(store, m_model->matchedEvents(), path.toStdString(), e);
+        break;
+    case Export::FlowDot:
+        if (m_selectedCorrelation.empty()) {
+            error = tr("Select an event of a flow first.");
+            return false;
+        }
+        ok = exportFlowDot(store, buildFlowGraph(store, m_selectedCorrelation), path.toStdString(), e);
+        break;
+    case Export::FlowPng:
+        return m_flow->exportImage(path, error);
+    case Export::TopologyPng:
+        // The map may be behind (hidden docks are not refreshed): bring it up to date first.
+        // A layout already running is waited for, then the map is asked for again.
+        for (int pass = 0; pass < 2; ++pass) {
+            m_topology->setTopology(store, m_shown->topology());
+            if (!m_topology->waitForLayout(60000)) {
+                error = tr("Laying out the service map took too long.");
+                return false;
+            }
+        }
+        return m_topology->exportImage(path, error);
+    }
+    error = QString::fromStdString(e);
+    return ok;
 }
 
 void MainWindow::setFilterText(const QString &query)

@@ -62,6 +62,10 @@ public:
     bool startRecording(const QString &path);
     /// Completes the recording; returns what the status bar says about it (empty if none).
     QString stopRecording();
+    enum class Export { TableJsonl, TableCsv, FlowDot, FlowPng, TopologyPng };
+    /// Writes what the window shows: the table's rows (as filtered), the selected flow, the
+    /// service map. False, with `error`, when there is nothing to write or the file fails.
+    bool exportTo(Export what, const QString &path, QString &error);
     /// Selects an event everywhere: table row, details, flow graph.
     void selectEvent(uint32_t index);
     /// Sets the table's filter as if typed in the filter bar.

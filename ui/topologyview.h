@@ -70,7 +70,8 @@ public:
     GraphEdgeItem *edgeItem(uint16_t producer, uint16_t eventType, uint16_t consumer) const;
     /// Whether a new map is being laid out (on a worker thread; the old one stays shown).
     bool isLayingOut() const;
-    /// Processes events until the layout in progress is placed (for tests); false on timeout.
+    /// Processes events until the layout in progress is placed (an export needs the map
+    /// drawn; tests too); false on timeout.
     bool waitForLayout(int timeoutMs = 10000);
 
 signals:
