@@ -9,6 +9,7 @@
 #include "ui/eventtablemodel.h"
 #include "ui/filterbar.h"
 #include "ui/flowgraphview.h"
+#include "ui/graphnodeitem.h"
 #include "ui/mainwindow.h"
 #include "ui/problemspane.h"
 #include "ui/startoptions.h"
@@ -18,15 +19,15 @@
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
 #include <QLabel>
-#include <QProgressBar>
-#include <QToolButton>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
-#include <QTreeWidget>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QToolButton>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include <zmq.hpp>
@@ -111,6 +112,7 @@ private slots:
     void demoKnobsAndConsumersApplyWhileItRuns();
     void bigRecordingLoadsInTheBackgroundAndCanBeCancelled();
     void exportsWhatTheWindowShows();
+    void anotherRecordingOfTheSameShapeShowsItsOwnNames();
     void busInUseIsShownNotFatal();
     void commandLine_data();
     void commandLine();
@@ -244,7 +246,8 @@ void TestMainWindow::topologyAndProblemsJumpToTheirEvents()
                                          store.findSource("inventory-service"));
     QTRY_COMPARE(w.tableModel()->rowCount(), 3); // e-2, its collision copy and e-7
     for (int r = 0; r < 3; ++r)
-        QCOMPARE(w.tableModel()->index(r, EventTableModel::Type).data().toString(), QStringLiteral("inventory.reserved"));
+        QCOMPARE(w.tableModel()->index(r, EventTableModel::Type).data().toString(),
+                 QStringLiteral("inventory.reserved"));
     // A problem: the skewed reaction e-11.
     emit w.problemsPane()->eventsRequested({QStringLiteral("e-11")});
     QTRY_COMPARE(w.tableModel()->rowCount(), 1);
@@ -342,8 +345,9 @@ void TestMainWindow::connectionManagerSubscribesWithTopicFilters()
     // Publish until the subscription has arrived (the slow joiner), then check what came in.
     int n = 0;
     auto publish = [&](const std::string &topic, const std::string &type) {
-        const std::string json = "{\"eventId\":\"x-" + std::to_string(n++) + "\",\"eventType\":\"" + type
-                               + "\",\"timestamp\":\"2026-11-26T10:00:00Z\",\"source\":\"s\",\"correlationId\":\"c\"}";
+        const std::string json =
+            "{\"eventId\":\"x-" + std::to_string(n++) + "\",\"eventType\":\"" + type
+            + "\",\"timestamp\":\"2026-11-26T10:00:00Z\",\"source\":\"s\",\"correlationId\":\"c\"}";
         pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
         pub.send(zmq::buffer(json));
     };
@@ -404,7 +408,8 @@ void TestMainWindow::bigRecordingLoadsInTheBackgroundAndCanBeCancelled()
     {
         std::ofstream out(path.toStdString());
         for (int i = 0; i < 600'000; ++i)
-            out << "{\"eventId\":\"e-" << i << "\",\"eventType\":\"order.placed\",\"timestamp\":\"2026-11-26T10:00:00Z\","
+            out << "{\"eventId\":\"e-" << i
+                << "\",\"eventType\":\"order.placed\",\"timestamp\":\"2026-11-26T10:00:00Z\","
                 << "\"source\":\"orders\",\"correlationId\":\"c-" << i / 4 << "\",\"data\":{\"n\":" << i << "}}\n";
     }
     MainWindow w(testOptions());
@@ -449,12 +454,12 @@ void TestMainWindow::exportsWhatTheWindowShows()
 {
     MainWindow w(testOptions());
     w.show();
-    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
     QTemporaryDir dir;
     QString error;
-    // Nothing selected: no flow to export, and the message says so.
+    // An empty live session: no flow to export, and the message says so.
     QVERIFY(!w.exportTo(MainWindow::Export::FlowDot, dir.filePath(QStringLiteral("none.dot")), error));
     QCOMPARE(error, QStringLiteral("Select an event of a flow first."));
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
     // The table as filtered.
     w.setFilterText(QStringLiteral("corr:c-1002"));
     QTRY_COMPARE(w.tableModel()->rowCount(), 7);
@@ -484,6 +489,31 @@ void TestMainWindow::exportsWhatTheWindowShows()
     QVERIFY2(error.contains(QStringLiteral("/nonexistent/dir/x.csv")), qPrintable(error));
 }
 
+void TestMainWindow::anotherRecordingOfTheSameShapeShowsItsOwnNames()
+{
+    // Two recordings whose services and types get the same numbers in their stores.
+    QTemporaryDir dir;
+    auto write = [&](const QString &name, const std::string &producer, const std::string &type,
+                     const std::string &consumer) {
+        const QString path = dir.filePath(name);
+        std::ofstream out(path.toStdString());
+        out << "{\"eventId\":\"a\",\"eventType\":\"" << type << "\",\"timestamp\":\"2026-11-26T10:00:00Z\","
+            << "\"source\":\"" << producer << "\",\"correlationId\":\"c\"}\n"
+            << "{\"eventId\":\"b\",\"eventType\":\"" << type << ".seen\",\"timestamp\":\"2026-11-26T10:00:01Z\","
+            << "\"source\":\"" << consumer << "\",\"correlationId\":\"c\",\"causationId\":\"a\"}\n";
+        return path;
+    };
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, write(QStringLiteral("one.jsonl"), "alpha", "x.happened", "beta")));
+    QVERIFY(w.topologyView()->waitForLayout());
+    QTRY_VERIFY(w.topologyView()->serviceItem(0));
+    QCOMPARE(w.topologyView()->serviceItem(0)->text(), QStringLiteral("alpha"));
+    QVERIFY(openAndWait(w, write(QStringLiteral("two.jsonl"), "gamma", "y.happened", "delta")));
+    QTRY_VERIFY(w.topologyView()->serviceItem(0) && w.topologyView()->waitForLayout());
+    QCOMPARE(w.topologyView()->serviceItem(0)->text(), QStringLiteral("gamma"));
+}
+
 void TestMainWindow::busInUseIsShownNotFatal()
 {
     MainWindow first(testOptions());
@@ -511,11 +541,13 @@ void TestMainWindow::commandLine_data()
     QTest::newRow("nothing") << QStringList{} << QString() << QStringList{} << QString() << true << QString();
     QTest::newRow("file") << QStringList{"orders.jsonl"} << "orders.jsonl" << QStringList{} << QString() << true
                           << QString();
-    QTest::newRow("connect with topics")
-        << QStringList{"--connect", "tcp://127.0.0.1:6000", "--topic", "order.", "--topic", "payment.", "--connect",
-                       "tcp://127.0.0.1:6001"}
-        << QString() << QStringList{"tcp://127.0.0.1:6000|order.,payment.", "tcp://127.0.0.1:6001|"} << QString()
-        << true << QString();
+    QTest::newRow("connect with topics") << QStringList{"--connect", "tcp://127.0.0.1:6000",
+                                                        "--topic",   "order.",
+                                                        "--topic",   "payment.",
+                                                        "--connect", "tcp://127.0.0.1:6001"}
+                                         << QString()
+                                         << QStringList{"tcp://127.0.0.1:6000|order.,payment.", "tcp://127.0.0.1:6001|"}
+                                         << QString() << true << QString();
     QTest::newRow("topics before connect apply to all")
         << QStringList{"--topic", "order.", "--connect", "tcp://a:1", "--connect", "tcp://b:2", "--topic", "x"}
         << QString() << QStringList{"tcp://a:1|order.", "tcp://b:2|x"} << QString() << true << QString();

@@ -489,6 +489,8 @@ void MainWindow::display(Workspace *workspace)
     m_filter->setStore(&workspace->store());
     m_details->clear();
     m_flow->clear(tr("Select an event to see its flow"));
+    // Another store's numbers may look like the same map: start the map afresh.
+    m_topology->clear(tr("No events yet: the service map appears as events arrive"));
     for (bool &d : m_dirty)
         d = true;
     refreshViews(true);
