@@ -222,7 +222,7 @@ void ThroughputAnalyzer::count(SeriesData &s, const Bins &bins)
 {
     if (s.total++ == 0 && !m_options.keepHistory)
         for (size_t r = 0; r < kRings.size(); ++r)
-            s.rings[r].slots.assign(static_cast<size_t>(kRings[r].slots), 0);
+            s.rings[r].slots.assign(static_cast<size_t>(kRings[r].slotCount), 0);
     if (m_options.keepHistory) {
         s.history.add(bins[0]);
     } else {
@@ -391,7 +391,7 @@ ThroughputAnalyzer::Result ThroughputAnalyzer::window(ThroughputKey key, Through
 
     size_t ring = kRings.size();
     for (size_t k = 0; k < kRings.size(); ++k)
-        if (kRings[k].binNs * kRings[k].slots >= spanNs) {
+        if (kRings[k].binNs * kRings[k].slotCount >= spanNs) {
             ring = k;
             break;
         }
@@ -412,7 +412,7 @@ ThroughputAnalyzer::Result ThroughputAnalyzer::window(ThroughputKey key, Through
     } else { // the longest ring: the last hour
         ring = kRings.size() - 1;
         width = kRings[ring].binNs;
-        points = kRings[ring].slots;
+        points = kRings[ring].slotCount;
     }
 
     Result r;

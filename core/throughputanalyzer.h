@@ -108,7 +108,7 @@ private:
     struct Table;
     struct Resolution {
         int64_t binNs;
-        int64_t slots;
+        int64_t slotCount; ///< not `slots`: Qt defines that word, and the app includes this header
     };
     static constexpr std::array<Resolution, 3> kRings{{{100'000'000, 600}, {1'000'000'000, 600}, {5'000'000'000, 720}}};
 

@@ -28,6 +28,7 @@ AnomalyAnalyzer::LagP99 p99From(const LagAnalyzer &lag)
 Workspace::Workspace(Session::Options options)
     : m_context(std::make_unique<zmq::context_t>()), m_keptRejects(options.keptRejects),
       m_lag(LagAnalyzer::Options{kLiveExactSamples}), m_topology(TopologyAnalyzer::Options{kLiveExactSamples}),
+      m_throughput(ThroughputAnalyzer::Options{false}), // live: rolling windows, bounded memory
       m_anomalies(p99From(m_lag))
 {
     if (backgroundNice() > 0) {
@@ -61,6 +62,7 @@ void Workspace::setUpAnalyses()
     m_analysis->add(m_lag);
     m_analysis->add(m_topology);
     m_analysis->add(m_flows);
+    m_analysis->add(m_throughput);
     m_analysis->add(m_anomalies);
 }
 

@@ -8,6 +8,7 @@
 #include "core/laganalyzer.h"
 #include "core/rejectedinput.h"
 #include "core/session.h"
+#include "core/throughputanalyzer.h"
 #include "core/topologyanalyzer.h"
 
 #include <chrono>
@@ -85,6 +86,7 @@ public:
     const LagAnalyzer &lag() const { return m_lag; }
     const TopologyAnalyzer &topology() const { return m_topology; }
     const FlowAnalyzer &flows() const { return m_flows; }
+    const ThroughputAnalyzer &throughput() const { return m_throughput; }
     /// The anomaly list as of the newest event (rejected input included).
     std::vector<Anomaly> anomalies() const { return m_anomalies.list(store()); }
 
@@ -107,6 +109,7 @@ private:
     LagAnalyzer m_lag;
     TopologyAnalyzer m_topology;
     FlowAnalyzer m_flows;
+    ThroughputAnalyzer m_throughput;
     AnomalyAnalyzer m_anomalies;
     std::unique_ptr<Analysis> m_analysis;
 };

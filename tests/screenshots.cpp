@@ -4,6 +4,7 @@
 //
 //   demo.png       the order-saga demo running, a payment that failed selected
 //   recording.png  tests/data/orders.jsonl opened, the saga of its first failed payment selected
+//   throughput.png the demo's events per second, per event type
 //   topology.png   the same recording's service map, its dock enlarged
 #include "core/eventstore.h"
 #include "core/workspace.h"
@@ -78,6 +79,12 @@ int main(int argc, char **argv)
     ok &= selectFirst(w, "payment.failed");
     wait(800); // the saga's compensation arrives
     ok &= shoot(w, dir + QStringLiteral("/demo.png"));
+    // 1b. The same demo's throughput, per event type.
+    for (QDockWidget *d : w.findChildren<QDockWidget *>())
+        if (d->objectName() == QLatin1String("throughputDock"))
+            d->raise();
+    wait(1500);
+    ok &= shoot(w, dir + QStringLiteral("/throughput.png"));
     w.stopDemo();
 
     // 2. A recording, the saga of its first failed payment selected.

@@ -15,6 +15,7 @@
 #include "ui/problemspane.h"
 #include "ui/replaycontrols.h"
 #include "ui/sessionstatus.h"
+#include "ui/throughputview.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
 
@@ -54,7 +55,7 @@ constexpr auto kPollBudget = std::chrono::milliseconds(6); ///< appending and an
 constexpr int kMaxRecent = 10;
 
 /// Minimum time between two refreshes of a view while data keeps arriving (ms).
-constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250};
+constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250, 500};
 
 /// A filter value, quoted when it needs to be.
 QString filterValue(std::string_view name)
@@ -224,10 +225,13 @@ void MainWindow::buildViews()
     m_detailsDock = dock(tr("Details"), QStringLiteral("detailsDock"), m_details, Qt::RightDockWidgetArea);
     m_topologyDock = dock(tr("Topology"), QStringLiteral("topologyDock"), m_topology, Qt::BottomDockWidgetArea);
     m_problemsDock = dock(tr("Problems"), QStringLiteral("problemsDock"), m_problems, Qt::BottomDockWidgetArea);
+    m_throughput = new ThroughputView(this);
+    m_throughputDock = dock(tr("Throughput"), QStringLiteral("throughputDock"), m_throughput, Qt::BottomDockWidgetArea);
     m_demoDock = dock(tr("Demo"), QStringLiteral("demoDock"), m_demoPanel, Qt::LeftDockWidgetArea);
     tabifyDockWidget(m_flowDock, m_detailsDock);
     m_flowDock->raise();
     tabifyDockWidget(m_topologyDock, m_problemsDock);
+    tabifyDockWidget(m_problemsDock, m_throughputDock);
     m_topologyDock->raise();
     resizeDocks({m_flowDock}, {480}, Qt::Horizontal);
     resizeDocks({m_topologyDock}, {260}, Qt::Vertical);
@@ -236,7 +240,7 @@ void MainWindow::buildViews()
 
     // A dock becoming visible again catches up with what it skipped while hidden.
     for (auto [d, v] : {std::pair{m_flowDock, View::Flow}, std::pair{m_topologyDock, View::Topology},
-                        std::pair{m_problemsDock, View::Problems}})
+                        std::pair{m_problemsDock, View::Problems}, std::pair{m_throughputDock, View::Throughput}})
         connect(d, &QDockWidget::visibilityChanged, this, [this, v = v](bool visible) {
             if (visible) {
                 m_dirty[int(v)] = true;
@@ -260,6 +264,10 @@ void MainWindow::buildViews()
                                       .arg(filterValue(s.sourceName(consumer)), filterValue(s.typeName(eventType)),
                                            filterValue(s.sourceName(producer))));
             });
+    connect(m_throughput, &ThroughputView::settingsChanged, this, [this] {
+        m_dirty[int(View::Throughput)] = true;
+        refreshViews(true);
+    });
     // Changes that arrived while the map was being laid out are drawn next.
     connect(m_topology, &TopologyView::layoutFinished, this, [this] { m_dirty[int(View::Topology)] = true; });
     connect(m_topology, &TopologyView::serviceActivated, this, [this](uint16_t source) {
@@ -391,13 +399,14 @@ void MainWindow::buildActions()
             m_table->scrollToBottom();
     });
     view->addSeparator();
-    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_demoDock})
+    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_throughputDock, m_demoDock})
         view->addAction(d->toggleViewAction());
     m_flowDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
     m_detailsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
     m_topologyDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
     m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
     m_demoDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
+    m_throughputDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
 
     help->addAction(tr("&About EventLens"), this, [this] {
         QMessageBox::about(this, tr("About EventLens"),
@@ -491,6 +500,7 @@ void MainWindow::display(Workspace *workspace)
     m_flow->clear(tr("Select an event to see its flow"));
     // Another store's numbers may look like the same map: start the map afresh.
     m_topology->clear(tr("No events yet: the service map appears as events arrive"));
+    m_throughput->clear();
     for (bool &d : m_dirty)
         d = true;
     refreshViews(true);
@@ -695,6 +705,8 @@ void MainWindow::refreshViews(bool force)
         m_topology->setTopology(m_shown->store(), m_shown->topology());
     if (due(View::Problems, m_problemsDock->isVisible() && !m_problems->visibleRegion().isEmpty()))
         m_problems->setProblems(m_shown->anomalies(), m_shown->rejects(), m_shown->rejectsForgotten());
+    if (due(View::Throughput, m_throughputDock->isVisible() && !m_throughput->visibleRegion().isEmpty()))
+        m_throughput->setThroughput(m_shown->throughput());
     if (due(View::Flow, m_flowDock->isVisible()))
         refreshFlow();
     if (due(View::Status, true)) {

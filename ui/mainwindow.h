@@ -34,6 +34,7 @@ class FlowGraphView;
 class ProblemsPane;
 class ReplayControls;
 class SessionStatus;
+class ThroughputView;
 class TopologyView;
 class Workspace;
 class WorkspaceLoad;
@@ -80,6 +81,7 @@ public:
     DetailsPane *detailsPane() const { return m_details; }
     FlowGraphView *flowView() const { return m_flow; }
     TopologyView *topologyView() const { return m_topology; }
+    ThroughputView *throughputView() const { return m_throughput; }
     ProblemsPane *problemsPane() const { return m_problems; }
     DemoPanel *demoPanel() const { return m_demoPanel; }
     ConnectionDialog *connectionDialog() const { return m_connections; }
@@ -103,7 +105,7 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    enum class View { Table, Flow, Topology, Problems, Status, Count };
+    enum class View { Table, Flow, Topology, Problems, Status, Throughput, Count };
 
     void buildActions();
     void buildViews();
@@ -142,11 +144,12 @@ private:
     DetailsPane *m_details = nullptr;
     FlowGraphView *m_flow = nullptr;
     TopologyView *m_topology = nullptr;
+    ThroughputView *m_throughput = nullptr;
     ProblemsPane *m_problems = nullptr;
     DemoPanel *m_demoPanel = nullptr;
     ConnectionDialog *m_connections = nullptr;
     QDockWidget *m_detailsDock = nullptr, *m_flowDock = nullptr, *m_topologyDock = nullptr, *m_problemsDock = nullptr,
-                *m_demoDock = nullptr;
+                *m_demoDock = nullptr, *m_throughputDock = nullptr;
 
     // actions and controls
     QAction *m_recordAction = nullptr, *m_demoAction = nullptr, *m_followAction = nullptr;

@@ -1,0 +1,110 @@
+#include "ui/throughputview.h"
+
+#include "core/textformat.h"
+#include "ui/palette.h"
+#include "ui/timeserieschart.h"
+#include "ui/uitext.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <chrono>
+
+namespace eventlens {
+
+ThroughputView::ThroughputView(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    auto *bar = new QHBoxLayout;
+    m_key = new QComboBox(this);
+    m_key->addItem(tr("per event type"), int(ThroughputKey::Type));
+    m_key->addItem(tr("per source"), int(ThroughputKey::Source));
+    m_key->addItem(tr("per topic"), int(ThroughputKey::Topic));
+    m_window = new QComboBox(this);
+    m_window->addItem(tr("last minute"), 60);
+    m_window->addItem(tr("last 10 minutes"), 600);
+    m_window->addItem(tr("last hour"), 3600);
+    m_window->addItem(tr("everything"), 0);
+    m_window->setCurrentIndex(3);
+    m_clock = new QComboBox(this);
+    m_clock->addItem(tr("by event time"), int(ThroughputClock::Event));
+    m_clock->addItem(tr("by receive time"), int(ThroughputClock::Received));
+    m_bin = new QLabel(this);
+    m_bin->setStyleSheet(QStringLiteral("color: #666"));
+    bar->addWidget(m_key);
+    bar->addWidget(m_window);
+    bar->addWidget(m_clock);
+    bar->addStretch();
+    bar->addWidget(m_bin);
+    layout->addLayout(bar);
+    m_chart = new TimeSeriesChart(this);
+    layout->addWidget(m_chart, 1);
+    for (QComboBox *c : {m_key, m_window, m_clock})
+        connect(c, &QComboBox::activated, this, &ThroughputView::settingsChanged);
+}
+
+void ThroughputView::setGrouping(ThroughputKey key)
+{
+    m_key->setCurrentIndex(m_key->findData(int(key)));
+    emit settingsChanged();
+}
+
+void ThroughputView::setWindow(int seconds)
+{
+    m_window->setCurrentIndex(m_window->findData(seconds));
+    emit settingsChanged();
+}
+
+QString ThroughputView::binText() const
+{
+    return m_bin->text();
+}
+
+void ThroughputView::clear()
+{
+    m_chart->setSeries({}, QString());
+    m_bin->clear();
+}
+
+void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
+{
+    const auto key = static_cast<ThroughputKey>(m_key->currentData().toInt());
+    const auto clock = static_cast<ThroughputClock>(m_clock->currentData().toInt());
+    const int seconds = m_window->currentData().toInt();
+    // A live session keeps rolling windows only (bounded memory): there "everything" is the
+    // shortest window that holds all it has seen, up to the last hour.
+    const bool capped = seconds == 0 && !throughput.options().keepHistory;
+    ThroughputAnalyzer::Result r;
+    if (capped) {
+        for (const int s : {60, 600, 3600}) {
+            r = throughput.window(key, clock, std::chrono::seconds(s));
+            if (r.firstNs == kNoTime || r.firstNs >= r.fromNs)
+                break;
+        }
+    } else {
+        r = seconds > 0 ? throughput.window(key, clock, std::chrono::seconds(seconds)) : throughput.bins(key, clock);
+    }
+    std::vector<TimeSeriesChart::Series> series;
+    if (r.binNs > 0) {
+        const double perSecond = 1e9 / double(r.binNs);
+        for (const ThroughputAnalyzer::Series &s : r.series) {
+            TimeSeriesChart::Series out;
+            out.name = qs(s.name);
+            out.color = colorForSource(s.name).darker(160); // the palette is for fills; lines need depth
+            out.points.reserve(s.points.size());
+            for (const ThroughputAnalyzer::Point &p : s.points)
+                out.points.emplace_back(double(p.startNs / 1'000'000), double(p.count) * perSecond);
+            series.push_back(std::move(out));
+        }
+    }
+    m_chart->setSeries(series, tr("events/s"));
+    QString bin = r.binNs > 0 ? tr("bin %1").arg(qs(formatDuration(r.binNs))) : QString();
+    if (capped && !bin.isEmpty())
+        bin += tr(" · live: the last %1").arg(qs(formatDuration(r.toNs - r.fromNs)));
+    m_bin->setText(bin);
+}
+
+} // namespace eventlens

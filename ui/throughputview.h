@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/throughputanalyzer.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+
+namespace eventlens {
+
+class EventStore;
+class TimeSeriesChart;
+
+/// Events per second over time, one line per event type (or source, or topic), over a
+/// chosen window (1 min, 10 min, 1 h, or everything), from the throughput analyzer; the bin
+/// width is shown. GUI thread; call setThroughput() whenever the analyzer has more.
+class ThroughputView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ThroughputView(QWidget *parent = nullptr);
+
+    void setThroughput(const ThroughputAnalyzer &throughput);
+    void clear();
+
+    TimeSeriesChart *chart() const { return m_chart; } ///< (also a test hook)
+    QString binText() const;                           ///< e.g. "bin 100 ms · last 1 min"
+    void setGrouping(ThroughputKey key);               ///< what the combo does
+    void setWindow(int seconds);                       ///< 0 = everything
+
+signals:
+    /// The person changed the grouping or the window: call setThroughput() again.
+    void settingsChanged();
+
+private:
+    TimeSeriesChart *m_chart;
+    QComboBox *m_key, *m_window, *m_clock;
+    QLabel *m_bin;
+};
+
+} // namespace eventlens
