@@ -482,9 +482,12 @@ void TestMainWindow::exportsWhatTheWindowShows()
     QVERIFY(dotText.contains("correlation c-1002"));
     QVERIFY2(w.exportTo(MainWindow::Export::FlowPng, flowPng, error), qPrintable(error));
     QVERIFY2(w.exportTo(MainWindow::Export::TopologyPng, topologyPng, error), qPrintable(error));
-    const QImage flowImage(flowPng), topologyImage(topologyPng);
+    const QString throughputPng = dir.filePath(QStringLiteral("throughput.png"));
+    QVERIFY2(w.exportTo(MainWindow::Export::ThroughputPng, throughputPng, error), qPrintable(error));
+    const QImage flowImage(flowPng), topologyImage(topologyPng), throughputImage(throughputPng);
     QVERIFY(flowImage.width() > 200 && flowImage.height() > 200);
     QVERIFY(topologyImage.width() > 200);
+    QVERIFY(throughputImage.width() >= 1600 && throughputImage.height() >= 600);
     QVERIFY(!w.exportTo(MainWindow::Export::TableCsv, QStringLiteral("/nonexistent/dir/x.csv"), error));
     QVERIFY2(error.contains(QStringLiteral("/nonexistent/dir/x.csv")), qPrintable(error));
 }

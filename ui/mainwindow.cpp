@@ -16,6 +16,7 @@
 #include "ui/replaycontrols.h"
 #include "ui/sessionstatus.h"
 #include "ui/throughputview.h"
+#include "ui/timeserieschart.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
 
@@ -344,6 +345,7 @@ void MainWindow::buildActions()
              ExportAction{Export::FlowDot, tr("Flow as Graphviz &.dot…"), tr("Graphviz (*.dot)"), "dot"},
              ExportAction{Export::FlowPng, tr("Flow graph as &PNG…"), tr("PNG image (*.png)"), "png"},
              ExportAction{Export::TopologyPng, tr("&Topology as PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::ThroughputPng, tr("T&hroughput chart as PNG…"), tr("PNG image (*.png)"), "png"},
          }) {
         exports->addAction(e.text, this, [this, e] {
             const QString path =
@@ -835,6 +837,9 @@ bool MainWindow::exportTo(Export what, const QString &path, QString &error)
             }
         }
         return m_topology->exportImage(path, error);
+    case Export::ThroughputPng:
+        m_throughput->setThroughput(m_shown->throughput()); // hidden docks are not refreshed
+        return m_throughput->chart()->exportImage(path, error);
     }
     error = QString::fromStdString(e);
     return ok;

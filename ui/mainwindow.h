@@ -63,7 +63,7 @@ public:
     bool startRecording(const QString &path);
     /// Completes the recording; returns what the status bar says about it (empty if none).
     QString stopRecording();
-    enum class Export { TableJsonl, TableCsv, FlowDot, FlowPng, TopologyPng };
+    enum class Export { TableJsonl, TableCsv, FlowDot, FlowPng, TopologyPng, ThroughputPng };
     /// Writes what the window shows: the table's rows (as filtered), the selected flow, the
     /// service map. False, with `error`, when there is nothing to write or the file fails.
     bool exportTo(Export what, const QString &path, QString &error);

@@ -4,9 +4,12 @@
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QGraphicsScene>
+#include <QImage>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QPainter>
 #include <QStackedLayout>
 #include <QToolTip>
 #include <QValueAxis>
@@ -34,6 +37,8 @@ TimeSeriesChart::TimeSeriesChart(QWidget *parent) : QWidget(parent), d(new Priva
     d->x = new QDateTimeAxis;
     d->x->setFormat(QStringLiteral("HH:mm:ss"));
     d->x->setTitleText(tr("time (UTC)"));
+    d->x->setTickCount(6);
+    d->x->setLabelsVisible(true);
     d->y = new QValueAxis;
     d->y->setLabelFormat(QStringLiteral("%g"));
     d->chart->addAxis(d->x, Qt::AlignBottom);
@@ -123,6 +128,32 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
         d->y->setRange(0, maxY > 0 ? maxY * 1.1 : 1);
         d->y->applyNiceNumbers();
     }
+}
+
+bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
+{
+    if (d->series.empty() || d->stack->currentWidget() != d->view) {
+        error = tr("There is no chart to export.");
+        return false;
+    }
+    // Laid out at a readable size of its own (the dock may be small or hidden), drawn at
+    // twice that for sharp text, then given back to the view.
+    const QSizeF layout = QSizeF(d->view->size()).expandedTo(QSizeF(1000, 400));
+    const QSizeF shown = d->chart->size();
+    d->chart->resize(layout);
+    QImage image((layout * 2).toSize(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        d->chart->scene()->render(&painter, QRectF(QPointF(0, 0), layout * 2), d->chart->sceneBoundingRect());
+    }
+    d->chart->resize(shown);
+    if (!image.save(path)) {
+        error = tr("Cannot write %1.").arg(path);
+        return false;
+    }
+    return true;
 }
 
 QStringList TimeSeriesChart::seriesNames() const

@@ -28,6 +28,9 @@ public:
     /// Replaces the chart's data. Series are matched by name: one kept across refreshes keeps
     /// whether the person hid it.
     void setSeries(const std::vector<Series> &series, const QString &yTitle);
+    /// Writes the chart as shown (legend, axes, hidden lines left out) as an image; the format
+    /// follows the file name. False, with `error`, when there is no chart or no file.
+    bool exportImage(const QString &path, QString &error) const;
     /// Shown instead of a chart when there is nothing to draw.
     void setEmptyText(const QString &text);
 
