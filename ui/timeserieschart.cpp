@@ -5,12 +5,12 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QGraphicsScene>
+#include <QGridLayout>
 #include <QImage>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
-#include <QStackedLayout>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -25,7 +25,6 @@ struct TimeSeriesChart::Private {
     QDateTimeAxis *x = nullptr;
     QValueAxis *y = nullptr;
     QLabel *empty = nullptr;
-    QStackedLayout *stack = nullptr;
     std::map<QString, QLineSeries *> series;
 };
 
@@ -47,10 +46,12 @@ TimeSeriesChart::TimeSeriesChart(QWidget *parent) : QWidget(parent), d(new Priva
     d->view->setRenderHint(QPainter::Antialiasing);
     d->empty = new QLabel(this);
     d->empty->setAlignment(Qt::AlignCenter);
-    d->empty->setStyleSheet(QStringLiteral("color: #777"));
-    d->stack = new QStackedLayout(this);
-    d->stack->addWidget(d->empty);
-    d->stack->addWidget(d->view);
+    d->empty->setStyleSheet(QStringLiteral("color: #777; background: white"));
+    // The "nothing yet" text lies over the chart view (which stays in the layout).
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(d->view, 0, 0);
+    grid->addWidget(d->empty, 0, 0);
     setEmptyText(tr("No events yet"));
 }
 
@@ -121,7 +122,10 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
             maxY = std::max(maxY, p.y());
         }
     }
-    d->stack->setCurrentWidget(any ? static_cast<QWidget *>(d->view) : d->empty);
+    const bool wasEmpty = d->empty->isVisible();
+    d->empty->setVisible(!any);
+    if (any && wasEmpty)
+        relayoutAxes();
     if (any) {
         d->x->setRange(QDateTime::fromMSecsSinceEpoch(qint64(minX), Qt::UTC),
                        QDateTime::fromMSecsSinceEpoch(qint64(std::max(maxX, minX + 1000)), Qt::UTC));
@@ -132,7 +136,7 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
 
 bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
 {
-    if (d->series.empty() || d->stack->currentWidget() != d->view) {
+    if (d->series.empty() || d->empty->isVisible()) {
         error = tr("There is no chart to export.");
         return false;
     }
@@ -141,6 +145,7 @@ bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
     const QSizeF layout = QSizeF(d->view->size()).expandedTo(QSizeF(1000, 400));
     const QSizeF shown = d->chart->size();
     d->chart->resize(layout);
+    const_cast<TimeSeriesChart *>(this)->relayoutAxes();
     QImage image((layout * 2).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     {
@@ -154,6 +159,21 @@ bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
         return false;
     }
     return true;
+}
+
+void TimeSeriesChart::relayoutAxes()
+{
+    // Qt Charts 6.4 drops the bottom axis (labels and title) of a chart that was laid out
+    // while its view was hidden — a tabbed dock, a view not shown yet. Hiding and showing the
+    // axis makes the chart lay it out again.
+    d->x->setVisible(false);
+    d->x->setVisible(true);
+}
+
+void TimeSeriesChart::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    relayoutAxes();
 }
 
 QStringList TimeSeriesChart::seriesNames() const

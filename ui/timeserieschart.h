@@ -41,7 +41,12 @@ public:
     void setSeriesVisible(const QString &name, bool visible); ///< what a legend click does
     QString hoverText() const { return m_hoverText; }
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
+    void relayoutAxes();
+
     struct Private;
     Private *d;
     QString m_hoverText;
