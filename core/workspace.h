@@ -104,7 +104,6 @@ private:
     size_t m_keptRejects = 100'000;
     std::deque<RejectedInput> m_rejects;
     uint64_t m_rejectsForgotten = 0;
-    size_t m_sessionRejectsSeen = 0; ///< how many of the session's rejects were converted
 
     LagAnalyzer m_lag;
     TopologyAnalyzer m_topology;

@@ -472,7 +472,6 @@ void MainWindow::startLive(const StartOptions &options)
     // under a flood until then (costs about 32 MiB for the id table's slots).
     o.store.reserveEvents = 1'000'000;
     m_live = std::make_unique<Workspace>(std::move(o));
-    m_busOptions = options.busOptions;
     if (options.bus) {
         std::string error;
         if (!m_live->session()->startBus(options.busOptions, error)) {

@@ -10,7 +10,6 @@
 #include <QMainWindow>
 #include <QTimer>
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -131,7 +130,6 @@ private:
     Workspace *m_shown = nullptr;
     std::unique_ptr<DemoSystem> m_demo;
     std::unique_ptr<WorkspaceLoad> m_load;
-    EmbeddedBus::Options m_busOptions;
     QString m_busError;
 
     // views
