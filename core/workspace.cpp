@@ -168,4 +168,52 @@ Workspace::Update Workspace::poll(std::chrono::steady_clock::duration budget)
     return u;
 }
 
+Workspace::Update Workspace::appendCopies(const EventStore &from, std::span<const uint32_t> events,
+                                          std::span<const RejectedInput *const> rejects)
+{
+    Update u;
+    if (m_session)
+        return u;
+    EventStore &store = *m_store;
+    u.firstEvent = store.endIndex();
+    for (const uint32_t i : events) {
+        const EventRecord &r = from.record(i);
+        if (r.origin >= m_copiedOrigins.size())
+            m_copiedOrigins.resize(r.origin + 1, EventStore::kNoName);
+        uint16_t &origin = m_copiedOrigins[r.origin];
+        if (origin == EventStore::kNoName)
+            origin = store.addOrigin(from.originName(r.origin));
+        // What the decoder once said about it, read back from the store (the strings are
+        // views into `from`, copied by append()).
+        DecodedEvent e;
+        e.raw = from.raw(i);
+        e.eventLength = r.eventLength;
+        e.eventId = from.eventId(i);
+        e.eventType = from.typeName(r.type);
+        e.source = from.sourceName(r.source);
+        e.correlationId = from.correlationId(i);
+        e.causationId = from.causationId(i);
+        e.topic = from.topicName(r.topic);
+        e.timestampNs = r.timestampNs;
+        e.receivedNs = r.receivedNs;
+        e.version = r.version;
+        e.flags = r.flags;
+        store.append(e, origin, r.line);
+    }
+    u.endEvent = store.endIndex();
+    const uint64_t forgottenBefore = m_rejectsForgotten;
+    const size_t keptBefore = m_rejects.size();
+    for (const RejectedInput *reject : rejects) {
+        RejectedInput r = *reject;
+        r.beforeEvent = u.endEvent;
+        m_anomalies.addRejected(r.where(), r.reason);
+        addReject(std::move(r));
+    }
+    u.droppedRejects = std::min(static_cast<size_t>(m_rejectsForgotten - forgottenBefore), keptBefore);
+    u.newRejects = rejects.size() - static_cast<size_t>(m_rejectsForgotten - forgottenBefore - u.droppedRejects);
+    if (u.endEvent != u.firstEvent)
+        m_analysis->update();
+    return u;
+}
+
 } // namespace eventlens

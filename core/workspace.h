@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,13 @@ public:
     /// Rejects kept at most (older ones are counted, then forgotten).
     size_t keptRejects() const { return m_keptRejects; }
 
+    /// For a view built from another workspace (TimeCursor; not for a live one): appends
+    /// copies of `from`'s events `events`, in that order (duplicates are told apart again,
+    /// by this order), then a copy of each of `rejects` (placed after those events), and
+    /// brings the analyses up to date. Events keep their origin's name and line.
+    Update appendCopies(const EventStore &from, std::span<const uint32_t> events,
+                        std::span<const RejectedInput *const> rejects);
+
 private:
     void setUpAnalyses();
     void addReject(RejectedInput reject);
@@ -111,6 +119,7 @@ private:
     ThroughputAnalyzer m_throughput;
     AnomalyAnalyzer m_anomalies;
     std::unique_ptr<Analysis> m_analysis;
+    std::vector<uint16_t> m_copiedOrigins; ///< appendCopies: `from`'s origin → ours (kNoName: not yet)
 };
 
 } // namespace eventlens
