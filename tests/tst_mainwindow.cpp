@@ -15,6 +15,7 @@
 #include "ui/startoptions.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
+#include "windowtestsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
@@ -38,22 +39,6 @@
 using namespace eventlens;
 
 namespace {
-
-StartOptions testOptions()
-{
-    StartOptions o;
-    o.busOptions = {"tcp://127.0.0.1:*", "tcp://127.0.0.1:*"}; // never the default ports in a test
-    o.restoreLayout = false;
-    return o;
-}
-
-/// Opens a recording and waits for it.
-bool openAndWait(MainWindow &w, const QString &path)
-{
-    QSignalSpy opened(&w, &MainWindow::recordingOpened);
-    w.openRecording(path);
-    return (opened.count() || opened.wait(20000)) && opened.at(0).at(1).toString().isEmpty();
-}
 
 /// Rows of the table whose Type column reads `type`.
 int rowsOfType(const EventTableModel &m, const QString &type)

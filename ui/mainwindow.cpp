@@ -4,6 +4,7 @@
 #include "core/exports.h"
 #include "core/flowgraph.h"
 #include "core/textformat.h"
+#include "core/timecursor.h"
 #include "core/workspace.h"
 #include "core/workspaceload.h"
 #include "ui/connectiondialog.h"
@@ -16,6 +17,7 @@
 #include "ui/replaycontrols.h"
 #include "ui/sessionstatus.h"
 #include "ui/throughputview.h"
+#include "ui/timecursorbar.h"
 #include "ui/timeserieschart.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
@@ -53,6 +55,8 @@ namespace {
 
 constexpr int kTickMs = 33;                                ///< ≤ 30 Hz: polls the live session, repaints what changed
 constexpr auto kPollBudget = std::chrono::milliseconds(6); ///< appending and analysing per tick, about
+/// Time travel catching up with a cursor moved far: more per tick (nothing else floods in).
+constexpr auto kCursorBudget = std::chrono::milliseconds(12);
 constexpr int kMaxRecent = 10;
 
 /// Minimum time between two refreshes of a view while data keeps arriving (ms).
@@ -113,6 +117,7 @@ MainWindow::~MainWindow()
     m_demo.reset();
     m_model->setSource(nullptr, nullptr);
     m_live.reset();
+    m_cursor.reset(); // reads the recording
     m_recording.reset();
 }
 
@@ -446,6 +451,14 @@ void MainWindow::buildActions()
     });
     connect(m_replay, &ReplayControls::failed, this,
             [this](const QString &message) { showError(tr("Cannot replay"), message); });
+
+    m_timeBar = new TimeCursorBar(this);
+    addToolBar(Qt::BottomToolBarArea, m_timeBar);
+    m_timeBar->hide(); // while no recording is open
+    connect(m_timeBar, &TimeCursorBar::cursorRequested, this, &MainWindow::moveTimeCursor);
+    connect(m_timeBar, &TimeCursorBar::showAllRequested, this, &MainWindow::showWholeRecording);
+    view->addSeparator();
+    view->addAction(m_timeBar->toggleViewAction());
 }
 
 void MainWindow::buildStatusBar()
@@ -519,9 +532,100 @@ void MainWindow::display(Workspace *workspace)
 
 void MainWindow::showLive(bool live)
 {
-    Workspace *w = live ? m_live.get() : m_recording.get();
+    Workspace *w = live ? m_live.get() : m_cursor ? &m_cursor->view() : m_recording.get();
     if (w && w != m_shown)
         display(w);
+}
+
+// --- time travel --------------------------------------------------------------------------------
+
+bool MainWindow::moveTimeCursor(int64_t ns)
+{
+    if (!m_recording)
+        return false;
+    const bool fresh = !m_cursor;
+    if (fresh)
+        m_cursor = std::make_unique<TimeCursor>(*m_recording);
+    const bool restarted = m_cursor->moveTo(ns);
+    if (fresh || restarted || m_shown != &m_cursor->view())
+        displayKeepingSelection(&m_cursor->view());
+    pollTimeCursor(); // what is near shows at once; a far move catches up over the next ticks
+    return true;
+}
+
+void MainWindow::showWholeRecording()
+{
+    if (!m_recording)
+        return;
+    if (m_cursor) {
+        if (m_shown == &m_cursor->view())
+            displayKeepingSelection(m_recording.get());
+        m_cursor.reset();
+    }
+    refreshTimeBar();
+}
+
+void MainWindow::displayKeepingSelection(Workspace *workspace)
+{
+    // The same event (by id) in the other store, or once it arrives there; else its flow.
+    std::string id = m_pendingSelection;
+    if (m_shown && m_selectedEvent != EventStore::kNone && m_shown->store().contains(m_selectedEvent))
+        id = std::string(m_shown->store().eventId(m_selectedEvent));
+    const std::string correlation = m_selectedCorrelation;
+    display(workspace);
+    m_pendingSelection = id;
+    if (!correlation.empty()) {
+        m_selectedCorrelation = correlation;
+        m_flowEventsShown = UINT64_MAX;
+        refreshFlow();
+    }
+    selectPending();
+}
+
+void MainWindow::selectPending()
+{
+    if (m_pendingSelection.empty() || !m_shown)
+        return;
+    const uint32_t index = m_shown->store().find(m_pendingSelection);
+    if (index != EventStore::kNone)
+        selectEvent(index); // clears m_pendingSelection
+}
+
+void MainWindow::pollTimeCursor()
+{
+    if (!m_cursor)
+        return;
+    const Workspace::Update u = m_cursor->poll(kCursorBudget);
+    if (m_shown == &m_cursor->view() && !u.empty()) {
+        m_model->appended(u.firstEvent, u.endEvent, u.newRejects, u.droppedRejects);
+        for (int v = int(View::Flow); v < int(View::Count); ++v)
+            m_dirty[v] = true;
+        if (m_followAction->isChecked() && m_model->rowCount() > 0)
+            m_table->scrollToBottom();
+        selectPending();
+    }
+    refreshTimeBar();
+}
+
+void MainWindow::refreshTimeBar()
+{
+    if (!m_recording) {
+        m_timeBar->hide();
+        return;
+    }
+    if (!m_cursor) {
+        m_timeBar->setInactive(m_recording->store().size());
+        return;
+    }
+    m_timeBar->setPosition(m_cursor->cursorNs(), m_cursor->eventsInView(), m_cursor->eventsAsOf(),
+                           m_cursor->totalEvents());
+    m_timeBar->setNeighbours(m_cursor->previousEventNs(), m_cursor->nextEventNs());
+}
+
+bool MainWindow::follows(const Workspace *workspace) const
+{
+    // Rows arrive at the bottom of a live session and of a time-travel view.
+    return workspace && (workspace->isLive() || (m_cursor && workspace == &m_cursor->view()));
 }
 
 void MainWindow::openRecording(const QString &path)
@@ -552,10 +656,24 @@ void MainWindow::loadFinished()
     }
     // A replay reads the old recording's store: it stops before that store goes.
     m_replay->setRecording(nullptr);
-    if (m_shown == m_recording.get())
+    if (m_shown == m_recording.get() || (m_cursor && m_shown == &m_cursor->view()))
         m_model->setSource(nullptr, nullptr);
+    m_cursor.reset(); // it reads the old recording
+    m_pendingSelection.clear();
     m_recording = std::move(loaded);
     m_replay->setRecording(&m_recording->store());
+    {
+        const EventStore &s = m_recording->store();
+        int64_t start = 0, end = 0;
+        for (uint32_t i = s.firstIndex(); i < s.endIndex(); ++i) {
+            const int64_t t = s.record(i).timestampNs;
+            start = i == s.firstIndex() ? t : std::min(start, t);
+            end = i == s.firstIndex() ? t : std::max(end, t);
+        }
+        m_timeBar->setRange(start, end);
+        m_timeBar->show();
+        refreshTimeBar();
+    }
     addRecent(path);
     display(m_recording.get());
     const RecordingReport &r = m_recording->report();
@@ -685,6 +803,8 @@ void MainWindow::tick()
             updateWelcome();
         }
     }
+    if (m_cursor && !m_cursor->caughtUp())
+        pollTimeCursor();
     refreshViews(false);
 }
 
@@ -730,6 +850,11 @@ void MainWindow::refreshFlow()
     if (events == m_flowEventsShown)
         return;
     m_flowEventsShown = events;
+    if (events == 0 && m_cursor && m_shown == &m_cursor->view()) {
+        m_flow->clear(tr("Flow %1 has no events yet as of %2 UTC: move the time cursor on to see it start.")
+                          .arg(qs(m_selectedCorrelation), qs(formatClock(m_cursor->cursorNs()))));
+        return;
+    }
     const FlowGraph graph = buildFlowGraph(m_shown->store(), m_selectedCorrelation);
     m_flow->setFlow(m_shown->store(), graph);
     if (m_selectedEvent != EventStore::kNone && m_shown->store().contains(m_selectedEvent))
@@ -757,6 +882,7 @@ void MainWindow::currentRowChanged(int row)
     }
     if (const std::optional<size_t> r = m_model->rejectAt(row); r && *r < m_shown->rejects().size()) {
         m_selectedEvent = EventStore::kNone;
+        m_pendingSelection.clear();
         m_selectedCorrelation.clear();
         m_details->showRejected(m_shown->rejects()[*r]);
         m_flow->clear(tr("Rejected input is not an event: it has no flow. Its bytes and the reason are in Details."));
@@ -765,7 +891,7 @@ void MainWindow::currentRowChanged(int row)
 
 void MainWindow::pauseFollowing()
 {
-    if (!m_followAction->isChecked() || !m_shown || !m_shown->isLive())
+    if (!m_followAction->isChecked() || !follows(m_shown))
         return;
     // A person looking at an event does not want it scrolled away by the next batch.
     m_followAction->setChecked(false);
@@ -777,6 +903,7 @@ void MainWindow::selectEvent(uint32_t index)
     if (!m_shown || !m_shown->store().contains(index))
         return;
     pauseFollowing();
+    m_pendingSelection.clear();
     const EventStore &store = m_shown->store();
     m_selectedEvent = index;
     m_details->showEvent(store, index);
@@ -874,8 +1001,8 @@ void MainWindow::updateWelcome()
 
 void MainWindow::updateTitle()
 {
-    if (m_shown && !m_shown->isLive())
-        setWindowTitle(tr("%1 — EventLens").arg(QFileInfo(QString::fromStdString(m_shown->report().path)).fileName()));
+    if (m_shown && !m_shown->isLive() && m_recording)
+        setWindowTitle(tr("%1 — EventLens").arg(QFileInfo(QString::fromStdString(m_recording->report().path)).fileName()));
     else
         setWindowTitle(tr("Live session — EventLens"));
 }

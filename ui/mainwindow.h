@@ -34,6 +34,8 @@ class ProblemsPane;
 class ReplayControls;
 class SessionStatus;
 class ThroughputView;
+class TimeCursor;
+class TimeCursorBar;
 class TopologyView;
 class Workspace;
 class WorkspaceLoad;
@@ -70,8 +72,15 @@ public:
     void selectEvent(uint32_t index);
     /// Sets the table's filter as if typed in the filter bar.
     void setFilterText(const QString &query);
-    /// Shows the live session (true) or the opened recording (false).
+    /// Shows the live session (true) or the opened recording (false; as of the time cursor
+    /// when one is set).
     void showLive(bool live);
+    /// Time travel: shows the opened recording as of `ns` (TimeCursor) in every view, keeping
+    /// the selected event (or its flow) in view; what is stamped up to there arrives over the
+    /// next ticks when it is a lot. False when no recording is open.
+    bool moveTimeCursor(int64_t ns);
+    /// Leaves time travel: shows the whole recording again.
+    void showWholeRecording();
 
     // --- for tests and the benchmark ---------------------------------------------------------
     EventTableModel *tableModel() const { return m_model; }
@@ -87,6 +96,8 @@ public:
     Workspace *liveWorkspace() const { return m_live.get(); }
     Workspace *recordingWorkspace() const { return m_recording.get(); }
     Workspace *shownWorkspace() const { return m_shown; }
+    TimeCursor *timeCursor() const { return m_cursor.get(); } ///< nullptr outside time travel
+    TimeCursorBar *timeCursorBar() const { return m_timeBar; }
     DemoSystem *demo() const { return m_demo.get(); }
     bool isLoading() const { return m_load != nullptr; }
     /// The status bar's text, joined (what a person reads there).
@@ -111,6 +122,11 @@ private:
     void buildStatusBar();
     void startLive(const StartOptions &options);
     void display(Workspace *workspace);
+    void displayKeepingSelection(Workspace *workspace);
+    void selectPending();
+    void pollTimeCursor();
+    void refreshTimeBar();
+    bool follows(const Workspace *workspace) const;
     void tick();
     void refreshViews(bool force);
     void refreshFlow();
@@ -130,6 +146,8 @@ private:
     Workspace *m_shown = nullptr;
     std::unique_ptr<DemoSystem> m_demo;
     std::unique_ptr<WorkspaceLoad> m_load;
+    std::unique_ptr<TimeCursor> m_cursor; ///< time travel over m_recording
+    std::string m_pendingSelection;       ///< an eventId to select once the time-travel view holds it
     QString m_busError;
 
     // views
@@ -154,6 +172,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QComboBox *m_viewSelect = nullptr;
     ReplayControls *m_replay = nullptr;
+    TimeCursorBar *m_timeBar = nullptr;
 
     SessionStatus *m_status = nullptr;
 
