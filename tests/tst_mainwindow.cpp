@@ -29,6 +29,7 @@
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 #include <zmq.hpp>
@@ -465,14 +466,40 @@ void TestMainWindow::exportsWhatTheWindowShows()
     const QByteArray dotText = d.readAll();
     QVERIFY(dotText.startsWith("digraph flow {"));
     QVERIFY(dotText.contains("correlation c-1002"));
-    QVERIFY2(w.exportTo(MainWindow::Export::FlowPng, flowPng, error), qPrintable(error));
-    QVERIFY2(w.exportTo(MainWindow::Export::TopologyPng, topologyPng, error), qPrintable(error));
+    QVERIFY2(w.exportTo(MainWindow::Export::FlowImage, flowPng, error), qPrintable(error));
+    QVERIFY2(w.exportTo(MainWindow::Export::TopologyImage, topologyPng, error), qPrintable(error));
     const QString throughputPng = dir.filePath(QStringLiteral("throughput.png"));
-    QVERIFY2(w.exportTo(MainWindow::Export::ThroughputPng, throughputPng, error), qPrintable(error));
+    QVERIFY2(w.exportTo(MainWindow::Export::ThroughputImage, throughputPng, error), qPrintable(error));
     const QImage flowImage(flowPng), topologyImage(topologyPng), throughputImage(throughputPng);
     QVERIFY(flowImage.width() > 200 && flowImage.height() > 200);
     QVERIFY(topologyImage.width() > 200);
     QVERIFY(throughputImage.width() >= 1600 && throughputImage.height() >= 600);
+    // As SVG: XML whose text holds the flow's event types and the lags on its edges.
+    const QString flowSvg = dir.filePath(QStringLiteral("flow.svg")), topologySvg = dir.filePath(QStringLiteral("topology.svg"));
+    QVERIFY2(w.exportTo(MainWindow::Export::FlowImage, flowSvg, error), qPrintable(error));
+    QVERIFY2(w.exportTo(MainWindow::Export::TopologyImage, topologySvg, error), qPrintable(error));
+    for (const QString &path : {flowSvg, topologySvg}) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&f);
+        QStringList texts;
+        bool inText = false;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() && xml.name() == QLatin1String("text"))
+                inText = true;
+            else if (xml.isEndElement() && xml.name() == QLatin1String("text"))
+                inText = false;
+            else if (inText && xml.isCharacters())
+                texts << xml.text().toString().trimmed();
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(path + QStringLiteral(": ") + xml.errorString()));
+        QVERIFY2(texts.contains(QStringLiteral("payment.failed")), qPrintable(texts.join(QLatin1Char('|'))));
+        if (path == flowSvg)
+            QVERIFY2(texts.contains(QStringLiteral("order.cancelled")), qPrintable(texts.join(QLatin1Char('|'))));
+    }
+    QVERIFY(!w.exportTo(MainWindow::Export::FlowImage, QStringLiteral("/nonexistent/dir/flow.svg"), error));
+    QVERIFY2(error.contains(QStringLiteral("/nonexistent/dir/flow.svg")), qPrintable(error));
     QVERIFY(!w.exportTo(MainWindow::Export::TableCsv, QStringLiteral("/nonexistent/dir/x.csv"), error));
     QVERIFY2(error.contains(QStringLiteral("/nonexistent/dir/x.csv")), qPrintable(error));
 }

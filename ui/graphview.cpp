@@ -1,12 +1,15 @@
 #include "ui/graphview.h"
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QGraphicsScene>
 #include <QImage>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QSaveFile>
+#include <QSvgGenerator>
 #include <QTextDocument>
 #include <QWheelEvent>
 
@@ -64,22 +67,53 @@ bool GraphView::exportImage(const QString &path, QString &error)
         return false;
     }
     const QRectF source = bounds.adjusted(-16, -16, 16, 16);
-    constexpr qreal kScale = 2;
-    QImage image((source.size() * kScale).toSize(), QImage::Format_ARGB32_Premultiplied);
-    if (image.isNull()) {
-        error = tr("The graph is too large to export as an image (%1 × %2 points).")
-                    .arg(int(source.width()))
-                    .arg(int(source.height()));
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    // Written whole or not at all: a failed export leaves no half file behind.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        error = tr("Cannot write %1: %2").arg(path, file.errorString());
         return false;
     }
-    image.fill(Qt::white);
-    {
-        QPainter painter(&image);
-        painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-        scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+    if (suffix == QLatin1String("svg")) {
+        // Vector: text stays text, the drawing scales without blur.
+        QSvgGenerator svg;
+        svg.setOutputDevice(&file);
+        svg.setSize(source.size().toSize());
+        svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
+        svg.setTitle(QStringLiteral("EventLens"));
+        svg.setDescription(caption());
+        QPainter painter;
+        if (!painter.begin(&svg)) {
+            error = tr("Cannot write %1 as SVG.").arg(path);
+            return false;
+        }
+        painter.fillRect(QRectF(QPointF(0, 0), source.size()), Qt::white);
+        scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+        painter.end();
+    } else {
+        constexpr qreal kScale = 2; // sharp text on today's screens
+        QImage image((source.size() * kScale).toSize(), QImage::Format_ARGB32_Premultiplied);
+        if (image.isNull()) {
+            error = tr("The graph is too large to export as an image (%1 × %2 points): export it as SVG.")
+                        .arg(int(source.width()))
+                        .arg(int(source.height()));
+            return false;
+        }
+        image.fill(Qt::white);
+        {
+            QPainter painter(&image);
+            painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+            scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+        }
+        const QByteArray format = suffix.isEmpty() ? QByteArrayLiteral("png") : suffix.toLatin1();
+        if (!image.save(&file, format.constData())) {
+            error = tr("Cannot write %1: \"%2\" is not an image format this system can write (use .png or .svg).")
+                        .arg(path, suffix);
+            return false;
+        }
     }
-    if (!image.save(path)) {
-        error = tr("Cannot write %1.").arg(path);
+    if (!file.commit()) {
+        error = tr("Cannot write %1: %2").arg(path, file.errorString());
         return false;
     }
     return true;

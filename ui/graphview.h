@@ -28,9 +28,10 @@ public:
     explicit GraphView(QWidget *parent = nullptr);
     ~GraphView() override;
 
-    /// Writes the whole graph (not just what is in view) as an image, at twice its layout's
-    /// size for sharp text; the format follows the file name (.png, .jpg, …). False, with
-    /// `error`, when there is no graph or the file cannot be written.
+    /// Writes the whole graph (not just what is in view) as an image; the format follows the
+    /// file name: .svg is vector (text stays text), others (.png, .jpg, …) are drawn at twice
+    /// the layout's size for sharp text. Written whole or not at all. False, with `error`,
+    /// when there is no graph or the file cannot be written.
     bool exportImage(const QString &path, QString &error);
     /// The hint shown instead of a graph; empty when a graph is shown. (Also a test hook.)
     QString hint() const;

@@ -79,7 +79,6 @@ QString filterValue(std::string_view name)
 MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("MainWindow"));
-    setWindowIcon(QIcon(QStringLiteral(":/eventlens.svg")));
     setAcceptDrops(true);
     for (QElapsedTimer &t : m_lastRefresh)
         t.start();
@@ -348,9 +347,11 @@ void MainWindow::buildActions()
              ExportAction{Export::TableJsonl, tr("Table rows as &JSON Lines…"), tr("JSON Lines (*.jsonl)"), "jsonl"},
              ExportAction{Export::TableCsv, tr("Table rows as &CSV…"), tr("CSV (*.csv)"), "csv"},
              ExportAction{Export::FlowDot, tr("Flow as Graphviz &.dot…"), tr("Graphviz (*.dot)"), "dot"},
-             ExportAction{Export::FlowPng, tr("Flow graph as &PNG…"), tr("PNG image (*.png)"), "png"},
-             ExportAction{Export::TopologyPng, tr("&Topology as PNG…"), tr("PNG image (*.png)"), "png"},
-             ExportAction{Export::ThroughputPng, tr("T&hroughput chart as PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::FlowImage, tr("Flow graph as &SVG…"), tr("SVG image (*.svg)"), "svg"},
+             ExportAction{Export::FlowImage, tr("Flow graph as &PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::TopologyImage, tr("&Topology as SVG…"), tr("SVG image (*.svg)"), "svg"},
+             ExportAction{Export::TopologyImage, tr("T&opology as PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::ThroughputImage, tr("T&hroughput chart as PNG…"), tr("PNG image (*.png)"), "png"},
          }) {
         exports->addAction(e.text, this, [this, e] {
             const QString path =
@@ -950,9 +951,9 @@ bool MainWindow::exportTo(Export what, const QString &path, QString &error)
         }
         ok = exportFlowDot(store, buildFlowGraph(store, m_selectedCorrelation), path.toStdString(), e);
         break;
-    case Export::FlowPng:
+    case Export::FlowImage:
         return m_flow->exportImage(path, error);
-    case Export::TopologyPng:
+    case Export::TopologyImage:
         // The map may be behind (hidden docks are not refreshed): bring it up to date first.
         // A layout already running is waited for, then the map is asked for again.
         for (int pass = 0; pass < 2; ++pass) {
@@ -963,7 +964,7 @@ bool MainWindow::exportTo(Export what, const QString &path, QString &error)
             }
         }
         return m_topology->exportImage(path, error);
-    case Export::ThroughputPng:
+    case Export::ThroughputImage:
         m_throughput->setThroughput(m_shown->throughput()); // hidden docks are not refreshed
         return m_throughput->chart()->exportImage(path, error);
     }

@@ -64,9 +64,10 @@ public:
     bool startRecording(const QString &path);
     /// Completes the recording; returns what the status bar says about it (empty if none).
     QString stopRecording();
-    enum class Export { TableJsonl, TableCsv, FlowDot, FlowPng, TopologyPng, ThroughputPng };
+    enum class Export { TableJsonl, TableCsv, FlowDot, FlowImage, TopologyImage, ThroughputImage };
     /// Writes what the window shows: the table's rows (as filtered), the selected flow, the
-    /// service map. False, with `error`, when there is nothing to write or the file fails.
+    /// service map, a chart. Images take their format from the file name (the graphs: .svg or
+    /// .png; charts: .png). False, with `error`, when there is nothing to write or the file fails.
     bool exportTo(Export what, const QString &path, QString &error);
     /// Selects an event everywhere: table row, details, flow graph.
     void selectEvent(uint32_t index);
