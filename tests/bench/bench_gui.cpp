@@ -12,6 +12,7 @@
 //
 // With --check the exit code is 1 when the must fails.
 
+#include "eventloopclock.h"
 #include "recordinggenerator.h"
 
 #include "core/session.h"
@@ -35,24 +36,12 @@
 #include <vector>
 
 using namespace eventlens;
+using bench::kTimerMs;
+using Lateness = bench::Samples;
 
 namespace {
 
 constexpr double kMustP99Ms = 50, kMustRate = 100'000;
-constexpr int kTimerMs = 16;
-
-struct Lateness {
-    std::vector<double> ms;
-    double at(double p)
-    {
-        if (ms.empty())
-            return 0;
-        std::sort(ms.begin(), ms.end());
-        const size_t rank = size_t(std::ceil(p / 100.0 * double(ms.size())));
-        return ms[std::clamp<size_t>(rank, 1, ms.size()) - 1];
-    }
-};
-
 /// Starts the publisher process; returns its endpoint (empty on failure).
 QString startPublisher(QProcess &p, const QString &file)
 {
@@ -96,28 +85,6 @@ double rawRate(const QString &file, uint64_t events)
     const double seconds = double(t.nsecsElapsed()) / 1e9;
     p.waitForFinished(10000);
     return received > 1 && seconds > 0 ? double(received) / seconds : 0;
-}
-
-/// Runs the event loop for `ms` (or until `done`), measuring the 16 ms timer's lateness.
-Lateness measure(int ms, const std::function<bool()> &done = {})
-{
-    Lateness l;
-    QElapsedTimer since, total;
-    QTimer timer;
-    timer.setTimerType(Qt::PreciseTimer);
-    QEventLoop loop;
-    QObject::connect(&timer, &QTimer::timeout, &loop, [&] {
-        const double interval = double(since.nsecsElapsed()) / 1e6;
-        since.restart();
-        l.ms.push_back(std::max(0.0, interval - kTimerMs));
-        if (total.elapsed() > ms || (done && done()))
-            loop.quit();
-    });
-    since.start();
-    total.start();
-    timer.start(kTimerMs);
-    loop.exec();
-    return l;
 }
 
 } // namespace
@@ -165,8 +132,8 @@ int main(int argc, char **argv)
     MainWindow window(options);
     window.resize(1600, 1000);
     window.show();
-    measure(500); // settle: first layout and paint
-    Lateness idle = measure(2000);
+    bench::measureLateness(500); // settle: first layout and paint
+    Lateness idle = bench::measureLateness(2000);
 
     QProcess publisher;
     const QString endpoint = startPublisher(publisher, file);
@@ -183,7 +150,7 @@ int main(int argc, char **argv)
     QElapsedTimer stalled;
     stalled.start();
     bool started = false;
-    Lateness busy = measure(600'000, [&] {
+    Lateness busy = bench::measureLateness(600'000, [&] {
         const uint32_t n = live.store().endIndex();
         if (n > 0 && !started) {
             started = true;

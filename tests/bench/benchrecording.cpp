@@ -24,10 +24,12 @@ bool parseBenchOptions(int argc, char **argv, const char *name, BenchOptions &o)
             o.runs = std::max(1, std::atoi(value()));
         else if (a == "--file")
             o.file = value();
+        else if (a == "--rate")
+            o.rate = std::max(1.0, std::atof(value()));
         else if (a == "--check")
             o.check = true;
         else {
-            std::printf("usage: %s [--events N] [--runs N] [--file PATH] [--check]\n", name);
+            std::printf("usage: %s [--events N] [--runs N] [--file PATH] [--rate EVENTS_PER_S] [--check]\n", name);
             if (a == "--help" || a == "-h")
                 std::exit(0);
             return false;
@@ -57,7 +59,11 @@ bool BenchRecording::prepare(const BenchOptions &o, const char *name, std::strin
         m_path = dir + "/recording.jsonl";
     }
     if (!m_tempDir.empty() || access(m_path.c_str(), R_OK) != 0)
-        return RecordingGenerator().write(m_path, o.events, m_stats, error);
+    {
+        RecordingGenerator generator;
+        generator.setEventsPerSecond(o.rate);
+        return generator.write(m_path, o.events, m_stats, error);
+    }
     m_stats.events = o.events; // reused: assumed to hold what --events says
     return true;
 }

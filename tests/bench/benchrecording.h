@@ -7,12 +7,13 @@
 
 namespace eventlens::bench {
 
-/// The options the recording benchmarks share: --events N, --runs N, --file PATH, --check.
+/// The options the recording benchmarks share: --events N, --runs N, --file PATH, --rate N, --check.
 struct BenchOptions {
     uint64_t events = 1'000'000;
     int runs = 5;
     std::string file; ///< reuse this recording when it exists, else write it there and keep it
     bool check = false;
+    double rate = 1000; ///< --rate: recorded events per second
 };
 
 /// Parses the shared options for the benchmark `name`; --help prints the usage and exits 0.

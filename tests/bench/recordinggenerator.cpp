@@ -306,7 +306,8 @@ bool RecordingGenerator::write(const std::string &path, uint64_t events, Stats &
 
         Flow &f = flows[rng.below(kConcurrentFlows)];
         const size_t n = f.ids.size();
-        clockNs += static_cast<int64_t>(rng.between(200, 1'800)) * 1'000; // ~1000 events/s, µs resolution
+        // µs resolution; 1 000 events/s unless told otherwise
+        clockNs += static_cast<int64_t>(static_cast<double>(rng.between(200, 1'800)) * 1000.0 / m_eventsPerSecond) * 1'000;
 
         const EventType *type;
         if (n == 0) {

@@ -27,6 +27,8 @@ public:
     };
 
     explicit RecordingGenerator(uint64_t seed = 0x45'76'65'6E'74'4C'65'6EULL);
+    /// The recorded rate, on average (events are 0.2–1.8 × the mean gap apart): 1 000 by default.
+    void setEventsPerSecond(double rate) { m_eventsPerSecond = rate; }
 
     /// Writes `events` lines to `path` (through a temporary file renamed at the end, so an
     /// interrupted run never leaves a short file behind). Returns false with `error` set
@@ -35,6 +37,7 @@ public:
 
 private:
     uint64_t m_seed;
+    double m_eventsPerSecond = 1000;
 };
 
 } // namespace eventlens::bench
