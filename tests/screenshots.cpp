@@ -6,6 +6,7 @@
 //   recording.png  tests/data/orders.jsonl opened, the saga of its first failed payment selected
 //   throughput.png the demo's events per second, per event type
 //   topology.png   the same recording's service map, its dock enlarged
+//   timetravel.png the same recording as of the moment its first payment failed
 #include "core/eventstore.h"
 #include "core/workspace.h"
 #include "ui/eventtablemodel.h"
@@ -107,5 +108,21 @@ int main(int argc, char **argv)
     wait(300);
     w.topologyView()->fitToView(); // what F does
     ok &= shoot(w, dir + QStringLiteral("/topology.png"));
+
+    // 4. Time travel: the recording as of the moment its first payment failed; the flow graph
+    // shows the saga up to there (the compensation has not happened yet).
+    for (QDockWidget *d : w.findChildren<QDockWidget *>())
+        if (d->objectName() == QLatin1String("topologyDock"))
+            w.resizeDocks({d}, {300}, Qt::Vertical);
+    {
+        const EventStore &s = w.recordingWorkspace()->store();
+        const auto failed = s.ofType(s.findType("payment.failed"));
+        if (failed.empty())
+            return 2;
+        w.selectEvent(failed.front());
+        w.moveTimeCursor(s.record(failed.front()).timestampNs);
+    }
+    wait(500);
+    ok &= shoot(w, dir + QStringLiteral("/timetravel.png"));
     return ok ? 0 : 1;
 }

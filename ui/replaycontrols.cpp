@@ -22,6 +22,9 @@ constexpr int kSliderSteps = 1000;
 
 ReplayControls::ReplayControls(QToolBar *toolbar) : QObject(toolbar)
 {
+    auto *title = new QLabel(tr(" Replay to bus "), toolbar);
+    title->setToolTip(tr("Publish the opened recording onto the embedded bus, as it once happened"));
+    toolbar->addWidget(title);
     m_play = toolbar->addAction(toolbar->style()->standardIcon(QStyle::SP_MediaPlay), tr("Replay"), this,
                                 &ReplayControls::togglePlay);
     m_play->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));

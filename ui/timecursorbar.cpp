@@ -10,6 +10,7 @@
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QStyle>
+#include <QToolButton>
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +63,8 @@ TimeCursorBar::TimeCursorBar(QWidget *parent)
         emit showAllRequested();
     });
     m_showAll->setShortcut(QKeySequence(Qt::ALT | Qt::Key_End));
+    if (auto *button = qobject_cast<QToolButton *>(widgetForAction(m_showAll)))
+        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_showAll->setToolTip(tr("Leave time travel: show the whole recording (Alt+End)"));
 
     m_playTimer.setInterval(33);
