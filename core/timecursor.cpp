@@ -11,13 +11,10 @@ constexpr size_t kChunk = 2048;
 
 TimeCursor::TimeCursor(const Workspace &recording) : m_recording(recording)
 {
+    // The store's time index: by timestamp, then arrival (file order); sorted once, when the
+    // recording was loaded.
     const EventStore &store = recording.store();
-    m_order.reserve(store.size());
-    for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i)
-        m_order.push_back(i);
-    std::stable_sort(m_order.begin(), m_order.end(), [&store](uint32_t a, uint32_t b) {
-        return store.record(a).timestampNs < store.record(b).timestampNs;
-    });
+    m_order = store.inTimeRange(INT64_MIN, INT64_MAX); // (RFC 3339 times end in year 9999, long before)
     if (!m_order.empty()) {
         m_startNs = store.record(m_order.front()).timestampNs;
         m_endNs = store.record(m_order.back()).timestampNs;

@@ -114,6 +114,8 @@ bool Workspace::loadRecording(const std::string &path, const std::function<bool(
     if (m_report.truncatedTail)
         keep(m_report.tail);
     m_analysis->update();
+    // Sort the time index here, on the loading thread, not when time travel first asks.
+    (void)m_store->inTimeRange(0, 0);
     return true;
 }
 

@@ -126,17 +126,22 @@ void FlowGraphView::clear(const QString &message)
     showHint(message);
 }
 
-void FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
+bool FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
 {
     if (graph.empty()) {
         clear(graph.correlationId.empty()
                   ? QStringLiteral("This event belongs to no flow (it has no correlationId)")
                   : QStringLiteral("No events in flow %1").arg(QString::fromStdString(graph.correlationId)));
-        return;
+        return true;
     }
     std::vector<uint64_t> signature = signatureOf(graph);
     if (signature == m_signature && hint().isEmpty())
-        return; // the same drawing
+        return true; // the same drawing
+    // Graphviz lays out one graph at a time: while a big service map takes it on a worker
+    // thread, keep what is drawn rather than freeze the window; the caller asks again.
+    const std::unique_lock<std::recursive_timed_mutex> graphviz = GraphLayout::tryHold(std::chrono::milliseconds(5));
+    if (!graphviz)
+        return false;
     const bool sameFlow = m_correlation == QString::fromStdString(graph.correlationId) && !m_nodes.empty();
     const QPointF center = visibleCenter();
     clear(QString()); // the selection stays: it is reapplied below
@@ -144,7 +149,7 @@ void FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
     m_signature = std::move(signature);
     build(store, graph);
     if (m_nodes.empty())
-        return; // the layout failed: build() shows why
+        return true; // the layout failed: build() shows why
     hideHint();
     setCaption(captionOf(store, graph));
     updateSceneRect();
@@ -156,6 +161,7 @@ void FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
         presentNewGraph(0.5, m_nodes[start]->sceneBox().center() - QPointF(0, m_nodes[start]->sceneBox().height() / 2));
     }
     applySelection(false);
+    return true;
 }
 
 void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)

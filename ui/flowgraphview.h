@@ -49,8 +49,10 @@ public:
     ~FlowGraphView() override;
 
     /// Draws `graph`, built from `store` (buildFlowGraph()); both are read during the call only.
-    /// An empty graph shows a hint instead.
-    void setFlow(const EventStore &store, const FlowGraph &graph);
+    /// An empty graph shows a hint instead. False, changing nothing, when Graphviz stayed busy
+    /// with another layout (a big service map, on a worker thread) for a few milliseconds:
+    /// call again later.
+    bool setFlow(const EventStore &store, const FlowGraph &graph);
     /// Highlights the node of that event (a duplicate's copy selects its node), and scrolls it
     /// into view when it is outside. An event not in the graph clears the highlight.
     void setSelectedEvent(uint32_t storeIndex);

@@ -221,12 +221,24 @@ size_t GraphLayout::addEdge(const Edge &edge)
     return m_edges.size() - 1;
 }
 
+namespace {
+/// Graphviz keeps global state (its context, error handler, layout globals): one layout at a
+/// time, whichever thread asks. Recursive: a thread holding it (tryHold()) lays out under it.
+std::recursive_timed_mutex &graphvizLock()
+{
+    static std::recursive_timed_mutex lock;
+    return lock;
+}
+} // namespace
+
+std::unique_lock<std::recursive_timed_mutex> GraphLayout::tryHold(std::chrono::milliseconds wait)
+{
+    return std::unique_lock<std::recursive_timed_mutex>(graphvizLock(), wait);
+}
+
 bool GraphLayout::layout(QString &error)
 {
-    // Graphviz keeps global state (its context, error handler, layout globals): one layout at
-    // a time, whichever thread asks.
-    static std::mutex graphviz;
-    const std::lock_guard<std::mutex> lock(graphviz);
+    const std::lock_guard<std::recursive_timed_mutex> lock(graphvizLock());
     m_centers.clear();
     m_geometry.clear();
     m_bounds = QRectF();

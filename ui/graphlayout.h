@@ -5,7 +5,9 @@
 #include <QSizeF>
 #include <QString>
 
+#include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -67,6 +69,12 @@ public:
     /// (what failed, and Graphviz's own message when it gave one), when there is no layout;
     /// the results are then empty. An empty graph lays out to nothing, successfully.
     bool layout(QString &error);
+
+    /// Graphviz's process-wide lock, taken within `wait` or not at all (an empty lock).
+    /// A thread that must not wait long (the GUI's, while a big map is laid out on a worker)
+    /// takes it first: its own layouts then run under it without waiting; without it, it
+    /// keeps what it drew and tries again later.
+    static std::unique_lock<std::recursive_timed_mutex> tryHold(std::chrono::milliseconds wait);
 
     // --- results of the last successful layout() ----------------------------------------
     const std::vector<QPointF> &nodeCenters() const { return m_centers; }        ///< by node number

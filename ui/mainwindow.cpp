@@ -857,7 +857,12 @@ void MainWindow::refreshFlow()
         return;
     }
     const FlowGraph graph = buildFlowGraph(m_shown->store(), m_selectedCorrelation);
-    m_flow->setFlow(m_shown->store(), graph);
+    if (!m_flow->setFlow(m_shown->store(), graph)) {
+        // Graphviz is busy with the service map: the next refresh tries again.
+        m_flowEventsShown = UINT64_MAX;
+        m_dirty[int(View::Flow)] = true;
+        return;
+    }
     if (m_selectedEvent != EventStore::kNone && m_shown->store().contains(m_selectedEvent))
         m_flow->setSelectedEvent(m_selectedEvent);
 }

@@ -13,8 +13,10 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QGraphicsScene>
+#include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -276,6 +278,8 @@ struct TopologyView::PendingMap {
     QString caption;
     bool hadMap = false;
     QPointF center;
+    /// Superseded (clear(), a newer map) before its layout ran: the worker skips it.
+    std::atomic<bool> dropped{false};
 };
 
 TopologyView::TopologyView(QWidget *parent) : GraphView(parent)
@@ -285,13 +289,28 @@ TopologyView::TopologyView(QWidget *parent) : GraphView(parent)
 
 TopologyView::~TopologyView()
 {
+    // They post to this view: let them finish first.
     if (m_job.valid())
-        m_job.wait(); // it posts to this view: let it finish first
+        m_job.wait();
+    for (std::future<void> &job : m_dropped)
+        job.wait();
+}
+
+void TopologyView::dropPending()
+{
+    if (m_pending)
+        m_pending->dropped = true; // a layout not started yet is skipped; one running is dropped when it arrives
+    m_pending.reset();
+    if (m_job.valid())
+        m_dropped.push_back(std::move(m_job));
+    std::erase_if(m_dropped, [](const std::future<void> &job) {
+        return job.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
 }
 
 void TopologyView::clear(const QString &message)
 {
-    m_pending.reset(); // a layout still running is dropped when it arrives
+    dropPending();
     m_nodes.clear();
     m_edges.clear();
     m_nodeOrder.clear();
@@ -340,6 +359,19 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
     }
 
     const bool hadMap = !m_nodes.empty();
+    // A map that keeps changing (a flood, time travel catching up) is laid out again only
+    // after as long as its last layout took: Graphviz's lock, which the flow graph needs too,
+    // stays free at least half of the time. The window is asked to call again then.
+    if (hadMap && m_sinceLayout.isValid() && m_sinceLayout.elapsed() < m_lastLayoutMs) {
+        if (!m_retryScheduled) {
+            m_retryScheduled = true;
+            QTimer::singleShot(int(m_lastLayoutMs - m_sinceLayout.elapsed()) + 1, this, [this] {
+                m_retryScheduled = false;
+                emit layoutFinished();
+            });
+        }
+        return;
+    }
     const QPointF center = visibleCenter();
     if (!hadMap)
         showHint(QStringLiteral("Laying out the service map…"));
@@ -460,14 +492,17 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
     pending->caption = captionOf(m);
     pending->hadMap = hadMap;
     pending->center = center;
+    dropPending(); // (none is running: setTopology() returned early; but after clear(), one may be)
     m_pending = pending;
-    if (m_job.valid())
-        m_job.wait(); // a dropped job (after clear()) still finishing
     m_job = std::async(std::launch::async, [this, pending, layout = std::move(layout)]() mutable {
         std::vector<Arrangement> arrangements;
         QString error;
+        QElapsedTimer took;
+        took.start();
         for (const GraphLayout::Direction d :
              {GraphLayout::Direction::TopToBottom, GraphLayout::Direction::LeftToRight}) {
+            if (pending->dropped)
+                return; // nobody will see it
             const bool tb = d == GraphLayout::Direction::TopToBottom;
             layout.setDirection(d);
             layout.setNodeSeparation(tb ? 18 : 12);
@@ -478,7 +513,8 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         // Posted to the view's thread; the destructor waits for this job, so `this` is alive.
         QMetaObject::invokeMethod(
             this,
-            [this, pending, arrangements = std::move(arrangements), error]() mutable {
+            [this, pending, arrangements = std::move(arrangements), error, ms = took.elapsed()]() mutable {
+                m_lastLayoutMs = ms;
                 placeMap(pending, std::move(arrangements), error);
             },
             Qt::QueuedConnection);
@@ -492,7 +528,8 @@ void TopologyView::placeMap(const std::shared_ptr<PendingMap> &pending, std::vec
         return; // superseded (clear() or a newer map)
     m_pending.reset();
     if (m_job.valid())
-        m_job.wait();
+        m_job.wait(); // it is returning: it just posted this
+    m_sinceLayout.start();
     if (arrangements.empty()) {
         m_structure.clear();
         showHint(QStringLiteral("Cannot draw the service map.\n%1").arg(error));

@@ -3,6 +3,8 @@
 #include "ui/graphlayout.h"
 #include "ui/graphview.h"
 
+#include <QElapsedTimer>
+
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -75,8 +77,9 @@ public:
     bool waitForLayout(int timeoutMs = 10000);
 
 signals:
-    /// A new map was laid out and placed (or failed: the hint says why). Changes that arrived
-    /// meanwhile were not drawn: call setTopology() again.
+    /// A new map was laid out and placed (or failed: the hint says why), or a map that changed
+    /// too soon after the last layout may be laid out now. Changes that arrived meanwhile were
+    /// not drawn: call setTopology() again.
     void layoutFinished();
     /// A reaction edge was clicked; for a publish edge `consumer` is EventStore::kNoName.
     void edgeActivated(uint16_t producer, uint16_t eventType, uint16_t consumer);
@@ -101,6 +104,8 @@ private:
     void arrange(size_t arrangement);
     void placeMap(const std::shared_ptr<PendingMap> &pending, std::vector<Arrangement> arrangements,
                   const QString &error);
+    /// Lets go of the layout asked for last, without waiting for it.
+    void dropPending();
 
     std::vector<Arrangement> m_arrangements;
     size_t m_arranged = 0;
@@ -111,7 +116,11 @@ private:
     std::vector<uint64_t> m_structure;                     ///< sorted node and edge keys of the map drawn
     int m_layouts = 0;
     std::shared_ptr<PendingMap> m_pending;
-    std::future<void> m_job; ///< the layout running on a worker thread
+    std::future<void> m_job;                ///< the layout running on a worker thread
+    std::vector<std::future<void>> m_dropped; ///< layouts of maps no longer wanted, finishing
+    qint64 m_lastLayoutMs = 0;              ///< how long the last layout took (both arrangements)
+    QElapsedTimer m_sinceLayout;            ///< since the last map was placed
+    bool m_retryScheduled = false;
 };
 
 } // namespace eventlens
