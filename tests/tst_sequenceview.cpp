@@ -225,8 +225,10 @@ private slots:
         }
 
         // Reaction lags on the arrows, each from the cause's mark to the effect's.
-        for (auto [cause, effect, lag] : {std::tuple{"e-6", "e-7", "+30 ms"}, {"e-7", "e-8", "+220 ms"},
-                                          {"e-8", "e-9", "+50 ms"}, {"e-8", "e-10", "+70 ms"}}) {
+        for (auto [cause, effect, lag] : {std::tuple{"e-6", "e-7", "+30 ms"},
+                                          {"e-7", "e-8", "+220 ms"},
+                                          {"e-8", "e-9", "+50 ms"},
+                                          {"e-8", "e-10", "+70 ms"}}) {
             GraphEdgeItem *arrow = view.arrowItem(cause, effect);
             QVERIFY2(arrow, cause);
             QCOMPARE(arrow->labelText(), QString::fromUtf8(lag));
@@ -274,9 +276,8 @@ private slots:
         view.setFlow(*store, buildFlowGraph(*store, "c-1001"));
         showView(view);
         dumpImages(view, QStringLiteral("c-1001"));
-        QCOMPARE(view.laneNames(),
-                 QStringList({SequenceView::unseenLaneName(), "order-service", "inventory-service", "payment-service",
-                              "shipping-service", "notification-service"}));
+        QCOMPARE(view.laneNames(), QStringList({SequenceView::unseenLaneName(), "order-service", "inventory-service",
+                                                "payment-service", "shipping-service", "notification-service"}));
         QCOMPARE(view.markCount(), 6);
         GraphNodeItem *ghost = view.markItem("cmd-checkout-1");
         QVERIFY(ghost);
@@ -389,7 +390,9 @@ private slots:
         QCOMPARE(view.markCount(), 141); // 140 events and the unseen command
         QCOMPARE(view.zoom(), zoom);
         const QPointF after = view.mapFromScene(view.markRect(middle).center());
-        QVERIFY2((after - before).manhattanLength() < 3, qPrintable(QStringLiteral("%1,%2 -> %3,%4").arg(before.x()).arg(before.y()).arg(after.x()).arg(after.y())));
+        QVERIFY2(
+            (after - before).manhattanLength() < 3,
+            qPrintable(QStringLiteral("%1,%2 -> %3,%4").arg(before.x()).arg(before.y()).arg(after.x()).arg(after.y())));
 
         // Another flow is presented anew, from its top.
         const auto saga = open(sagaPath());
@@ -412,10 +415,9 @@ private slots:
         showView(view, QSize(1000, 700));
         dumpImages(view, QStringLiteral("big"));
 
-        QCOMPARE(view.laneNames(),
-                 QStringList({SequenceView::unseenLaneName(), "order-service", "inventory-service", "pricing-service",
-                              "payment-service", "shipping-service", "analytics-service", "notification-service",
-                              "billing-service"}));
+        QCOMPARE(view.laneNames(), QStringList({SequenceView::unseenLaneName(), "order-service", "inventory-service",
+                                                "pricing-service", "payment-service", "shipping-service",
+                                                "analytics-service", "notification-service", "billing-service"}));
         QCOMPARE(view.markCount(), 201);
 
         // Rows in time order, one event each, never closer than a readable pitch.
@@ -452,12 +454,14 @@ private slots:
         QVERIFY(skew->marks() & SequenceView::Skew);
         QCOMPARE(skew->labelText(), QStringLiteral("skew \u221215 ms"));
         QVERIFY(skew->sceneEnd().y() < skew->sceneStart().y());
-        // The rate-limit wait (and the one before the order is confirmed) is written across its gap, and the gap is wider than a row.
+        // The rate-limit wait (and the one before the order is confirmed) is written across its gap, and the gap is
+        // wider than a row.
         QCOMPARE(view.pauseLabels(),
                  QStringList({QStringLiteral("\u22ee 1.45 s later"), QStringLiteral("\u22ee 168 ms later")}));
         const QRectF waitedFrom = view.markRect(indexOf(*store, "recorded-20"));
         const QRectF waitedTo = view.markRect(indexOf(*store, "reserved-21"));
-        QVERIFY(waitedTo.top() - waitedFrom.bottom() > 2 * (view.markRect(rows[2]).top() - view.markRect(rows[1]).bottom()));
+        QVERIFY(waitedTo.top() - waitedFrom.bottom()
+                > 2 * (view.markRect(rows[2]).top() - view.markRect(rows[1]).bottom()));
 
         // Too tall to show whole: shown readable, from the top, headers pinned when scrolled.
         QVERIFY(view.zoom() >= 0.6);

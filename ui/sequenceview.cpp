@@ -42,16 +42,16 @@ constexpr qreal kRowPitch = 34;      ///< between two rows: a mark and an arrow 
 constexpr qreal kMinLaneWidth = 110; ///< a lane with short type names still reads as a column
 constexpr qreal kFirstLaneGap = 24;  ///< between the gutter and the first lane
 constexpr qreal kMinLaneGap = 56;
-constexpr qreal kTrackFirst = 16;    ///< from a lane's extent to its first track (room for an arrow head)
-constexpr qreal kTrackPitch = 7;     ///< between neighbouring tracks
+constexpr qreal kTrackFirst = 16;     ///< from a lane's extent to its first track (room for an arrow head)
+constexpr qreal kTrackPitch = 7;      ///< between neighbouring tracks
 constexpr qreal kTrackClearance = 12; ///< least vertical space between two arrows sharing a track
-constexpr qreal kSelfLoop = 6;       ///< half the height of the loop of an event that is its own cause
-constexpr qreal kLabelMargin = 14;   ///< between a label and the tracks around it
+constexpr qreal kSelfLoop = 6;        ///< half the height of the loop of an event that is its own cause
+constexpr qreal kLabelMargin = 14;    ///< between a label and the tracks around it
 constexpr qreal kArrowHead = 10;
-constexpr qreal kOutShift = 5;       ///< an arrow leaving on the side another comes in at: off the middle
-constexpr qreal kCorner = 5;         ///< radius of an arrow's turns
-constexpr double kPauseRatio = 10;   ///< a gap this many times the flow's usual pace is a pause
-constexpr qreal kMaxPause = 60;      ///< the most room a pause adds between two rows
+constexpr qreal kOutShift = 5;        ///< an arrow leaving on the side another comes in at: off the middle
+constexpr qreal kCorner = 5;          ///< radius of an arrow's turns
+constexpr double kPauseRatio = 10;    ///< a gap this many times the flow's usual pace is a pause
+constexpr qreal kMaxPause = 60;       ///< the most room a pause adds between two rows
 constexpr qreal kPausePerOctave = 12; ///< room a pause adds per doubling
 constexpr qreal kMarkMaxWidth = 200;
 constexpr QRgb kLifeline = 0xffb0b4ba;
@@ -216,6 +216,338 @@ QGraphicsSimpleTextItem *addText(QGraphicsScene *scene, const QString &text, con
     return item;
 }
 
+/// The rows, top to bottom (graph nodes): events by time, then arrival; each unseen cause a row
+/// of its own just above its first effect.
+std::vector<size_t> rowOrder(const EventStore &store, const FlowGraph &graph)
+{
+    const size_t count = graph.nodes.size();
+    auto timeOf = [&](size_t n) { return store.record(graph.nodes[n].event).timestampNs; };
+    std::vector<size_t> events;
+    for (size_t n = 0; n < count; ++n)
+        if (!graph.nodes[n].ghost)
+            events.push_back(n);
+    std::stable_sort(events.begin(), events.end(), [&](size_t a, size_t b) {
+        const int64_t ta = timeOf(a), tb = timeOf(b);
+        return ta != tb ? ta < tb : graph.nodes[a].event < graph.nodes[b].event;
+    });
+    std::vector<size_t> eventRank(count, SIZE_MAX);
+    for (size_t r = 0; r < events.size(); ++r)
+        eventRank[events[r]] = r;
+    std::vector<std::vector<size_t>> ghostsBefore(events.size() + 1);
+    for (size_t n = 0; n < count; ++n) {
+        if (!graph.nodes[n].ghost)
+            continue;
+        size_t first = events.size();
+        for (const FlowGraph::Edge &e : graph.edges)
+            if (e.cause == n && !graph.nodes[e.effect].ghost)
+                first = std::min(first, eventRank[e.effect]);
+        ghostsBefore[first].push_back(n);
+    }
+    std::vector<size_t> rows;
+    for (size_t r = 0; r <= events.size(); ++r) {
+        rows.insert(rows.end(), ghostsBefore[r].begin(), ghostsBefore[r].end());
+        if (r < events.size())
+            rows.push_back(events[r]);
+    }
+    return rows;
+}
+
+/// An event's mark (its type, in its service's colour) or an unseen cause's (its id, dashed),
+/// with the marks of the flow graph and a tooltip; placed later.
+std::unique_ptr<GraphNodeItem> makeMark(const EventStore &store, const FlowGraph &graph, size_t i)
+{
+    const QFont typeFont = pixelFont(12, true);
+    const QFont smallItalic = pixelFont(11, false, true);
+    const QColor text(palette::kText), muted(palette::kMutedText);
+    const FlowGraph::Node &n = graph.nodes[i];
+    const QString id = QString::fromStdString(n.eventId);
+    std::vector<GraphNodeItem::Line> lines;
+    GraphNodeItem::Style style;
+    uint32_t markBits = 0;
+    QStringList tip;
+    if (n.ghost) {
+        lines = {{id, smallItalic, QColor(palette::kGhost)}};
+        style.fill = QColor(palette::kGhostFill);
+        style.outline = QColor(palette::kGhost);
+        style.outlineWidth = 1.5;
+        style.dashed = true;
+        markBits |= SequenceView::Ghost;
+        tip << QStringLiteral("Unseen cause %1").arg(id)
+            << QStringLiteral("No event with this id is in the input: a command, or a lost event.");
+    } else {
+        const EventRecord &r = store.record(n.event);
+        const QString type = qs(store.typeName(r.type));
+        const QString source = qs(store.sourceName(r.source));
+        lines = {{r.version > 1 ? QStringLiteral("%1  v%2").arg(type).arg(r.version) : type, typeFont, text}};
+        style.fill = colorForSource(store.sourceName(r.source));
+        style.outline = QColor(palette::kOutline);
+        tip << QStringLiteral("%1 (v%2)").arg(type).arg(r.version) << QStringLiteral("source: %1").arg(source)
+            << QStringLiteral("id: %1").arg(id)
+            << QStringLiteral("time: %1 (%2 since the flow started)")
+                   .arg(QString::fromStdString(formatTime(r.timestampNs)), sinceStart(r.timestampNs - graph.startNs));
+        if (!n.inFlow) {
+            const QString corr = qs(store.correlationId(n.event));
+            lines.push_back(
+                {corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr), smallItalic, muted});
+            markBits |= SequenceView::OtherFlow;
+            tip << (corr.isEmpty() ? QStringLiteral("A cause without a correlationId (no flow)")
+                                   : QStringLiteral("A cause from another flow: %1").arg(corr));
+        }
+        if (n.critical) {
+            style.outline = QColor(palette::kCritical);
+            style.outlineWidth = 2.5;
+            markBits |= SequenceView::Critical;
+            tip << QStringLiteral("On the critical path (the chain of causes of the flow's last event)");
+        }
+        if (n.inCycle) {
+            style.outline = QColor(palette::kCycle);
+            style.outlineWidth = 2.5;
+            markBits |= SequenceView::Cycle;
+            tip << QStringLiteral("On a causation cycle: these events name each other as causes");
+        }
+        if (n.reusedId) {
+            markBits |= SequenceView::IdCollision;
+            tip << QStringLiteral("Its id was first used by an event of another flow (an id collision)");
+        }
+        if (n.redeliveries) {
+            markBits |= SequenceView::Redelivered;
+            tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(times(n.redeliveries + 1));
+        }
+        if (n.collisions) {
+            markBits |= SequenceView::IdCollision;
+            tip << QStringLiteral("Its id was reused by %1 other event%2 with different content (id collision)")
+                       .arg(n.collisions)
+                       .arg(n.collisions == 1 ? "" : "s");
+        }
+        const uint32_t elsewhere = n.duplicates - std::min(n.duplicates, n.redeliveries + n.collisions);
+        if (elsewhere)
+            tip << QStringLiteral("%1 more cop%2 of this id in other flows")
+                       .arg(elsewhere)
+                       .arg(elsewhere == 1 ? "y" : "ies");
+        for (const FlowGraph::CrossFlowLink &l : graph.crossFlow)
+            if (!l.incoming && l.cause == n.event)
+                tip << QStringLiteral("Caused %1 (%2) in %3")
+                           .arg(qs(store.eventId(l.effect)), qs(store.typeName(store.record(l.effect).type)),
+                                l.correlationId.empty()
+                                    ? QStringLiteral("no flow")
+                                    : QStringLiteral("flow %1").arg(QString::fromStdString(l.correlationId)));
+    }
+    auto item = std::make_unique<GraphNodeItem>(std::move(lines), style, kMarkMaxWidth);
+    std::vector<GraphNodeItem::Badge> badges;
+    if (n.redeliveries)
+        badges.push_back({QStringLiteral("\u00d7%1").arg(n.redeliveries + 1), QColor(palette::kRedelivery), text});
+    if (n.collisions || n.reusedId)
+        badges.push_back({n.collisions ? QStringLiteral("id \u00d7%1").arg(n.collisions + 1) : QStringLiteral("id"),
+                          QColor(palette::kIdCollision), Qt::white});
+    if (!badges.empty())
+        item->setBadges(std::move(badges));
+    item->setKey(n.ghost ? kNoEvent : n.event);
+    item->setMarks(markBits);
+    item->setToolTip(tip.join(QLatin1Char('\n')));
+    item->setZValue(2); // over arrows and lifelines
+    if (!n.ghost) {
+        item->setCursor(Qt::PointingHandCursor);
+        if (!n.inFlow)
+            item->setOpacity(palette::kFadedOpacity);
+    }
+    return item;
+}
+
+/// A lane's header: the service's name on its colour, or the unseen causes' lane, dashed.
+std::unique_ptr<GraphNodeItem> makeHeader(const QString &name, bool ghost)
+{
+    GraphNodeItem::Style style;
+    style.fill = ghost ? QColor(palette::kGhostFill) : colorForSource(name.toStdString());
+    style.outline = ghost ? QColor(palette::kGhost) : QColor(palette::kOutline);
+    style.dashed = ghost;
+    auto header = std::make_unique<GraphNodeItem>(
+        std::vector<GraphNodeItem::Line>{
+            {name, pixelFont(13, true), ghost ? QColor(palette::kGhost) : QColor(palette::kText)}},
+        style, 220);
+    header->setKey(kNoEvent);
+    header->setToolTip(ghost ? QStringLiteral("Causes named by events of this flow but not in the input")
+                             : QStringLiteral("Service %1").arg(name));
+    header->setZValue(3);
+    return header;
+}
+
+/// How an arrow looks: colour, weight, and its label (the reaction lag).
+struct ArrowLook {
+    QString label;
+    QFont font;
+    GraphEdgeItem::Style style;
+    uint32_t marks = 0;
+    QString tip;
+    qreal labelWidth = 0;
+};
+
+ArrowLook arrowLook(const FlowGraph &graph, const FlowGraph::Edge &e, const std::vector<QString> &ids, bool sameLane)
+{
+    const QFont labelFont = pixelFont(11);
+    const QFont labelBold = pixelFont(11, true);
+    const QColor muted(palette::kMutedText);
+    const FlowGraph::Node &cause = graph.nodes[e.cause], &effect = graph.nodes[e.effect];
+    ArrowLook look;
+    look.font = labelFont;
+    look.style.color = QColor(palette::kEdge);
+    look.style.width = 1.3;
+    look.style.labelColor = muted;
+    if (cause.ghost) {
+        look.style.color = QColor(palette::kGhost);
+        look.style.dashed = true;
+        look.marks |= SequenceView::Ghost;
+        look.tip = QStringLiteral("Caused by %1, which is not in the input").arg(ids[e.cause]);
+    } else if (e.lagNs) {
+        look.label = sinceStart(*e.lagNs);
+        look.tip =
+            QStringLiteral("Reaction lag %1: %2 \u2192 %3").arg(signedDuration(*e.lagNs), ids[e.cause], ids[e.effect]);
+    }
+    if (!cause.ghost && !cause.inFlow) {
+        look.style.dashed = true;
+        look.marks |= SequenceView::OtherFlow;
+    }
+    if (cause.inCycle && effect.inCycle) {
+        look.style.color = QColor(palette::kCycle);
+        look.style.width = 2;
+        look.style.labelColor = QColor(palette::kCycle);
+        look.marks |= SequenceView::Cycle;
+    }
+    if (e.critical) {
+        look.style.color = QColor(palette::kCritical);
+        look.style.width = 2.6;
+        look.style.labelColor = QColor(palette::kCritical);
+        look.font = labelBold;
+        look.marks |= SequenceView::Critical;
+    }
+    if (e.skew()) {
+        look.label = QStringLiteral("skew %1").arg(signedDuration(*e.lagNs));
+        look.style.color = QColor(palette::kSkew);
+        look.style.width = std::max(look.style.width, 2.0);
+        look.style.labelColor = QColor(palette::kSkew);
+        look.font = labelBold;
+        look.marks |= SequenceView::Skew;
+        look.tip = QStringLiteral("Clock skew: %1 is stamped %2 before its cause %3")
+                       .arg(ids[e.effect], QString::fromStdString(formatDuration(-*e.lagNs)), ids[e.cause]);
+    }
+    if (!cause.ghost && sameLane)
+        look.marks |= SequenceView::SameService;
+    if (!look.label.isEmpty())
+        look.labelWidth = GraphEdgeItem::labelSize({look.label}, look.font).width();
+    return look;
+}
+
+/// A long pause between two rows: the middle of the gap it opened, and how long it was.
+struct Pause {
+    qreal y;
+    int64_t ns;
+};
+
+/// Each row's centre (by graph node), from `top` down: evenly spaced, a pause well beyond the
+/// flow's usual pace (the median gap between events) adding a little room, growing with its
+/// logarithm, so a 200-event saga stays compact while its waits still show.
+std::vector<qreal> placeRows(const EventStore &store, const FlowGraph &graph, const std::vector<size_t> &rows,
+                             qreal top, std::vector<Pause> &pauses)
+{
+    auto timeOf = [&](size_t n) { return store.record(graph.nodes[n].event).timestampNs; };
+    std::vector<int64_t> gaps;
+    int64_t previousTime = 0;
+    bool first = true;
+    for (size_t n : rows) {
+        if (graph.nodes[n].ghost)
+            continue;
+        if (!first && timeOf(n) > previousTime)
+            gaps.push_back(timeOf(n) - previousTime);
+        previousTime = timeOf(n);
+        first = false;
+    }
+    int64_t pace = 0;
+    if (!gaps.empty()) {
+        std::nth_element(gaps.begin(), gaps.begin() + static_cast<ptrdiff_t>(gaps.size() / 2), gaps.end());
+        pace = gaps[gaps.size() / 2];
+    }
+    std::vector<qreal> yOf(graph.nodes.size());
+    qreal y = top - kRowPitch;
+    size_t previous = SIZE_MAX;
+    for (size_t n : rows) {
+        y += kRowPitch;
+        if (!graph.nodes[n].ghost) {
+            if (previous != SIZE_MAX && pace > 0) {
+                const int64_t gap = timeOf(n) - timeOf(previous);
+                const double ratio = static_cast<double>(gap) / static_cast<double>(pace);
+                if (ratio >= kPauseRatio) {
+                    const qreal extra = std::min(kMaxPause, kPausePerOctave * std::log2(2 * ratio / kPauseRatio));
+                    pauses.push_back({y - (kRowPitch - extra) / 2, gap});
+                    y += extra;
+                }
+            }
+            previous = n;
+        }
+        yOf[n] = y;
+    }
+    return yOf;
+}
+
+enum Side { Left, Right };
+
+/// Where an arrow runs: on which track beside which lane.
+struct Route {
+    size_t lane; ///< the cause's
+    Side side;
+    size_t track = 0; ///< 0 nearest the lane
+};
+
+/// The arrows' routes, and how many tracks each lane has on each side.
+///
+/// An arrow leaves its cause level, on the side facing its effect's lane, turns onto a vertical
+/// track just beside the cause's lane, runs along it to the effect's row and goes level into
+/// the effect. So a level stretch crosses nothing but lifelines and tracks (a row holds one
+/// event) and a track runs in a gap between lanes, never behind a mark. Arrows from one cause
+/// share a track (a fan-out reads as a trunk with branches); arrows from different causes whose
+/// rows overlap take different tracks, the first nearest the lane.
+std::vector<Route> assignTracks(const FlowGraph &graph, const std::vector<size_t> &laneOf,
+                                const std::vector<qreal> &yOf, std::vector<std::array<size_t, 2>> &tracks)
+{
+    std::vector<Route> routes;
+    routes.reserve(graph.edges.size());
+    struct Group {
+        qreal top, bottom;
+        std::vector<size_t> edges;
+    };
+    std::map<std::pair<size_t, int>, std::map<size_t, Group>> groups; // (lane, side) → cause → arrows
+    for (size_t i = 0; i < graph.edges.size(); ++i) {
+        const FlowGraph::Edge &e = graph.edges[i];
+        const size_t from = laneOf[e.cause], to = laneOf[e.effect];
+        routes.push_back({from, to < from ? Left : Right});
+        auto [it, added] = groups[{from, routes.back().side}].try_emplace(e.cause);
+        Group &g = it->second;
+        if (added)
+            g.top = g.bottom = yOf[e.cause];
+        const qreal loop = e.cause == e.effect ? kSelfLoop : 0;
+        g.top = std::min({g.top, yOf[e.effect], yOf[e.cause] - loop});
+        g.bottom = std::max({g.bottom, yOf[e.effect], yOf[e.cause] + loop});
+        g.edges.push_back(i);
+    }
+    for (auto &[key, byCause] : groups) {
+        std::vector<const Group *> order;
+        for (const auto &[cause, g] : byCause)
+            order.push_back(&g);
+        std::sort(order.begin(), order.end(), [](const Group *a, const Group *b) { return a->top < b->top; });
+        std::vector<qreal> trackBottom; // of each track's last group
+        for (const Group *g : order) {
+            size_t t = 0;
+            while (t < trackBottom.size() && trackBottom[t] + kTrackClearance > g->top)
+                ++t;
+            if (t == trackBottom.size())
+                trackBottom.push_back(0);
+            trackBottom[t] = g->bottom;
+            for (size_t i : g->edges)
+                routes[i].track = t;
+        }
+        tracks[key.first][key.second] = trackBottom.size();
+    }
+    return routes;
+}
+
 } // namespace
 
 QString SequenceView::unseenLaneName()
@@ -285,8 +617,7 @@ void SequenceView::setFlow(const EventStore &store, const FlowGraph &graph)
         if (const GraphNodeItem *mark = markItem(anchor))
             center = mark->sceneBox().center() + fromAnchor;
         keepView(center);
-    }
-    else
+    } else
         presentNewGraph(0.75);
     applySelection(false);
 }
@@ -294,44 +625,12 @@ void SequenceView::setFlow(const EventStore &store, const FlowGraph &graph)
 void SequenceView::build(const EventStore &store, const FlowGraph &graph, const QString &captionHtml)
 {
     ++m_layouts;
-    const QFont typeFont = pixelFont(12, true);
-    const QFont headerFont = pixelFont(13, true);
     const QFont smallFont = pixelFont(11);
     const QFont smallItalic = pixelFont(11, false, true);
-    const QFont labelFont = pixelFont(11);
-    const QFont labelBold = pixelFont(11, true);
     const QColor text(palette::kText), muted(palette::kMutedText);
     const size_t count = graph.nodes.size();
     auto timeOf = [&](size_t n) { return store.record(graph.nodes[n].event).timestampNs; };
-
-    // Rows: events by time; each ghost a row above its first effect.
-    std::vector<size_t> events;
-    for (size_t n = 0; n < count; ++n)
-        if (!graph.nodes[n].ghost)
-            events.push_back(n);
-    std::stable_sort(events.begin(), events.end(), [&](size_t a, size_t b) {
-        const int64_t ta = timeOf(a), tb = timeOf(b);
-        return ta != tb ? ta < tb : graph.nodes[a].event < graph.nodes[b].event;
-    });
-    std::vector<size_t> eventRank(count, SIZE_MAX);
-    for (size_t r = 0; r < events.size(); ++r)
-        eventRank[events[r]] = r;
-    std::vector<std::vector<size_t>> ghostsBefore(events.size() + 1);
-    for (size_t n = 0; n < count; ++n) {
-        if (!graph.nodes[n].ghost)
-            continue;
-        size_t first = events.size();
-        for (const FlowGraph::Edge &e : graph.edges)
-            if (e.cause == n && !graph.nodes[e.effect].ghost)
-                first = std::min(first, eventRank[e.effect]);
-        ghostsBefore[first].push_back(n);
-    }
-    std::vector<size_t> rows;
-    for (size_t r = 0; r <= events.size(); ++r) {
-        rows.insert(rows.end(), ghostsBefore[r].begin(), ghostsBefore[r].end());
-        if (r < events.size())
-            rows.push_back(events[r]);
-    }
+    const std::vector<size_t> rows = rowOrder(store, graph);
 
     // Lanes: unseen causes, then services in the order they first act.
     std::vector<size_t> laneOf(count, 0);
@@ -353,289 +652,42 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
         }
     }
 
-    // Marks, made before placing them: their widths decide the lanes' widths.
+    // Marks, arrows' looks and headers, made before placing them: their sizes decide the lanes'.
     std::vector<std::unique_ptr<GraphNodeItem>> marks;
     marks.reserve(count);
     m_nodeIds.reserve(count);
     m_timeLabels.assign(count, QString());
-    for (size_t i = 0; i < count; ++i) {
-        const FlowGraph::Node &n = graph.nodes[i];
-        const QString id = QString::fromStdString(n.eventId);
-        std::vector<GraphNodeItem::Line> lines;
-        GraphNodeItem::Style style;
-        uint32_t markBits = 0;
-        QStringList tip;
-        if (n.ghost) {
-            lines = {{id, smallItalic, QColor(palette::kGhost)}};
-            style.fill = QColor(palette::kGhostFill);
-            style.outline = QColor(palette::kGhost);
-            style.outlineWidth = 1.5;
-            style.dashed = true;
-            markBits |= Ghost;
-            tip << QStringLiteral("Unseen cause %1").arg(id)
-                << QStringLiteral("No event with this id is in the input: a command, or a lost event.");
-        } else {
-            const EventRecord &r = store.record(n.event);
-            const QString type = qs(store.typeName(r.type));
-            const QString source = qs(store.sourceName(r.source));
-            lines = {{r.version > 1 ? QStringLiteral("%1  v%2").arg(type).arg(r.version) : type, typeFont, text}};
-            style.fill = colorForSource(store.sourceName(r.source));
-            style.outline = QColor(palette::kOutline);
-            tip << QStringLiteral("%1 (v%2)").arg(type).arg(r.version) << QStringLiteral("source: %1").arg(source)
-                << QStringLiteral("id: %1").arg(id)
-                << QStringLiteral("time: %1 (%2 since the flow started)")
-                       .arg(QString::fromStdString(formatTime(r.timestampNs)), sinceStart(r.timestampNs - graph.startNs));
-            m_timeLabels[i] = QStringLiteral("%1  %2").arg(sinceStart(r.timestampNs - graph.startNs),
-                                                           QString::fromStdString(formatClock(r.timestampNs)));
-            if (!n.inFlow) {
-                const QString corr = qs(store.correlationId(n.event));
-                lines.push_back({corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr),
-                                 smallItalic, muted});
-                markBits |= OtherFlow;
-                tip << (corr.isEmpty() ? QStringLiteral("A cause without a correlationId (no flow)")
-                                       : QStringLiteral("A cause from another flow: %1").arg(corr));
-            }
-            if (n.critical) {
-                style.outline = QColor(palette::kCritical);
-                style.outlineWidth = 2.5;
-                markBits |= Critical;
-                tip << QStringLiteral("On the critical path (the chain of causes of the flow's last event)");
-            }
-            if (n.inCycle) {
-                style.outline = QColor(palette::kCycle);
-                style.outlineWidth = 2.5;
-                markBits |= Cycle;
-                tip << QStringLiteral("On a causation cycle: these events name each other as causes");
-            }
-            if (n.reusedId) {
-                markBits |= IdCollision;
-                tip << QStringLiteral("Its id was first used by an event of another flow (an id collision)");
-            }
-            if (n.redeliveries) {
-                markBits |= Redelivered;
-                tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(times(n.redeliveries + 1));
-            }
-            if (n.collisions) {
-                markBits |= IdCollision;
-                tip << QStringLiteral("Its id was reused by %1 other event%2 with different content (id collision)")
-                           .arg(n.collisions)
-                           .arg(n.collisions == 1 ? "" : "s");
-            }
-            const uint32_t elsewhere = n.duplicates - std::min(n.duplicates, n.redeliveries + n.collisions);
-            if (elsewhere)
-                tip << QStringLiteral("%1 more cop%2 of this id in other flows")
-                           .arg(elsewhere)
-                           .arg(elsewhere == 1 ? "y" : "ies");
-            for (const FlowGraph::CrossFlowLink &l : graph.crossFlow)
-                if (!l.incoming && l.cause == n.event)
-                    tip << QStringLiteral("Caused %1 (%2) in %3")
-                               .arg(qs(store.eventId(l.effect)), qs(store.typeName(store.record(l.effect).type)),
-                                    l.correlationId.empty()
-                                        ? QStringLiteral("no flow")
-                                        : QStringLiteral("flow %1").arg(QString::fromStdString(l.correlationId)));
-        }
-        auto item = std::make_unique<GraphNodeItem>(std::move(lines), style, kMarkMaxWidth);
-        std::vector<GraphNodeItem::Badge> badges;
-        if (n.redeliveries)
-            badges.push_back({QStringLiteral("\u00d7%1").arg(n.redeliveries + 1), QColor(palette::kRedelivery), text});
-        if (n.collisions || n.reusedId)
-            badges.push_back({n.collisions ? QStringLiteral("id \u00d7%1").arg(n.collisions + 1) : QStringLiteral("id"),
-                              QColor(palette::kIdCollision), Qt::white});
-        if (!badges.empty())
-            item->setBadges(std::move(badges));
-        item->setKey(n.ghost ? kNoEvent : n.event);
-        item->setMarks(markBits);
-        item->setToolTip(tip.join(QLatin1Char('\n')));
-        item->setZValue(2); // over arrows and lifelines
-        if (!n.ghost) {
-            item->setCursor(Qt::PointingHandCursor);
-            if (!n.inFlow)
-                item->setOpacity(palette::kFadedOpacity);
-        }
-        marks.push_back(std::move(item));
-        m_nodeIds.push_back(id);
+    for (size_t n = 0; n < count; ++n) {
+        marks.push_back(makeMark(store, graph, n));
+        m_nodeIds.push_back(QString::fromStdString(graph.nodes[n].eventId));
+        if (!graph.nodes[n].ghost)
+            m_timeLabels[n] = QStringLiteral("%1  %2").arg(sinceStart(timeOf(n) - graph.startNs),
+                                                           QString::fromStdString(formatClock(timeOf(n))));
     }
-
-    // How each arrow looks: colour, weight, and its label (the reaction lag).
-    struct Look {
-        QString label;
-        QFont font;
-        GraphEdgeItem::Style style;
-        uint32_t marks = 0;
-        QString tip;
-        qreal labelWidth = 0;
-    };
-    std::vector<Look> looks;
+    std::vector<ArrowLook> looks;
     looks.reserve(graph.edges.size());
-    for (const FlowGraph::Edge &e : graph.edges) {
-        const FlowGraph::Node &cause = graph.nodes[e.cause], &effect = graph.nodes[e.effect];
-        Look look;
-        look.font = labelFont;
-        look.style.color = QColor(palette::kEdge);
-        look.style.width = 1.3;
-        look.style.labelColor = muted;
-        if (cause.ghost) {
-            look.style.color = QColor(palette::kGhost);
-            look.style.dashed = true;
-            look.marks |= Ghost;
-            look.tip = QStringLiteral("Caused by %1, which is not in the input").arg(m_nodeIds[e.cause]);
-        } else if (e.lagNs) {
-            look.label = sinceStart(*e.lagNs);
-            look.tip = QStringLiteral("Reaction lag %1: %2 \u2192 %3")
-                           .arg(signedDuration(*e.lagNs), m_nodeIds[e.cause], m_nodeIds[e.effect]);
-        }
-        if (!cause.ghost && !cause.inFlow) {
-            look.style.dashed = true;
-            look.marks |= OtherFlow;
-        }
-        if (cause.inCycle && effect.inCycle) {
-            look.style.color = QColor(palette::kCycle);
-            look.style.width = 2;
-            look.style.labelColor = QColor(palette::kCycle);
-            look.marks |= Cycle;
-        }
-        if (e.critical) {
-            look.style.color = QColor(palette::kCritical);
-            look.style.width = 2.6;
-            look.style.labelColor = QColor(palette::kCritical);
-            look.font = labelBold;
-            look.marks |= Critical;
-        }
-        if (e.skew()) {
-            look.label = QStringLiteral("skew %1").arg(signedDuration(*e.lagNs));
-            look.style.color = QColor(palette::kSkew);
-            look.style.width = std::max(look.style.width, 2.0);
-            look.style.labelColor = QColor(palette::kSkew);
-            look.font = labelBold;
-            look.marks |= Skew;
-            look.tip =
-                QStringLiteral("Clock skew: %1 is stamped %2 before its cause %3")
-                    .arg(m_nodeIds[e.effect], QString::fromStdString(formatDuration(-*e.lagNs)), m_nodeIds[e.cause]);
-        }
-        if (!cause.ghost && laneOf[e.cause] == laneOf[e.effect])
-            look.marks |= SameService;
-        if (!look.label.isEmpty())
-            look.labelWidth = GraphEdgeItem::labelSize({look.label}, look.font).width();
-        looks.push_back(std::move(look));
-    }
-
-    // Headers, made now: their widths count for the lanes'.
+    for (const FlowGraph::Edge &e : graph.edges)
+        looks.push_back(
+            arrowLook(graph, e, m_nodeIds, !graph.nodes[e.cause].ghost && laneOf[e.cause] == laneOf[e.effect]));
     std::vector<std::unique_ptr<GraphNodeItem>> headers;
     std::vector<qreal> widest(m_lanes.size(), kMinLaneWidth); // a lane's extent: its widest mark or header
     for (size_t l = 0; l < m_lanes.size(); ++l) {
-        GraphNodeItem::Style style;
-        style.fill = m_lanes[l].ghost ? QColor(palette::kGhostFill) : colorForSource(m_lanes[l].name.toStdString());
-        style.outline = m_lanes[l].ghost ? QColor(palette::kGhost) : QColor(palette::kOutline);
-        style.dashed = m_lanes[l].ghost;
-        auto header = std::make_unique<GraphNodeItem>(
-            std::vector<GraphNodeItem::Line>{
-                {m_lanes[l].name, headerFont, m_lanes[l].ghost ? QColor(palette::kGhost) : text}},
-            style, 220);
-        header->setKey(kNoEvent);
-        header->setToolTip(m_lanes[l].ghost ? QStringLiteral("Causes named by events of this flow but not in the input")
-                                            : QStringLiteral("Service %1").arg(m_lanes[l].name));
-        header->setZValue(3);
-        m_lanes[l].width = header->size().width();
-        widest[l] = std::max(widest[l], header->size().width());
-        headers.push_back(std::move(header));
+        headers.push_back(makeHeader(m_lanes[l].name, m_lanes[l].ghost));
+        m_lanes[l].width = headers.back()->size().width();
+        widest[l] = std::max(widest[l], m_lanes[l].width);
     }
     for (size_t n = 0; n < count; ++n)
         widest[laneOf[n]] = std::max(widest[laneOf[n]], marks[n]->size().width());
     m_headerTop = kHeaderTop;
     m_headerHeight = headers.empty() ? 0 : headers.front()->size().height();
 
-    // Rows, top to bottom: evenly spaced, a pause well beyond the flow's usual pace (the
-    // median gap between events) adding a little room, growing with its logarithm.
-    std::vector<qreal> yOf(count);
-    std::vector<int64_t> gaps;
-    for (size_t r = 1; r < events.size(); ++r)
-        if (const int64_t g = timeOf(events[r]) - timeOf(events[r - 1]); g > 0)
-            gaps.push_back(g);
-    int64_t pace = 0;
-    if (!gaps.empty()) {
-        std::nth_element(gaps.begin(), gaps.begin() + static_cast<ptrdiff_t>(gaps.size() / 2), gaps.end());
-        pace = gaps[gaps.size() / 2];
-    }
-    struct Pause {
-        qreal y; ///< the middle of the gap
-        int64_t ns;
-    };
+    // Rows, and the arrows' tracks.
     std::vector<Pause> pauses;
-    {
-        qreal y = m_headerTop + m_headerHeight + kFirstRowGap - kRowPitch;
-        size_t previous = SIZE_MAX;
-        for (size_t n : rows) {
-            y += kRowPitch;
-            if (!graph.nodes[n].ghost) {
-                if (previous != SIZE_MAX && pace > 0) {
-                    const int64_t gap = timeOf(n) - timeOf(previous);
-                    const double ratio = static_cast<double>(gap) / static_cast<double>(pace);
-                    if (ratio >= kPauseRatio) {
-                        const qreal extra = std::min(kMaxPause, kPausePerOctave * std::log2(2 * ratio / kPauseRatio));
-                        pauses.push_back({y - (kRowPitch - extra) / 2, gap});
-                        y += extra;
-                    }
-                }
-                previous = n;
-            }
-            yOf[n] = y;
-        }
-    }
+    const std::vector<qreal> yOf = placeRows(store, graph, rows, m_headerTop + m_headerHeight + kFirstRowGap, pauses);
     const qreal bottom = (rows.empty() ? m_headerTop + m_headerHeight : yOf[rows.back()]) + kRowPitch;
-
-    // Tracks. An arrow leaves its cause level, on the side facing its effect's lane, turns onto
-    // a vertical track just beside the cause's lane, runs along it to the effect's row and goes
-    // level into the effect. So a level stretch crosses nothing but lifelines (a row holds one
-    // event) and a track runs in a gap between lanes, never behind a mark. Arrows from one cause
-    // share a track (a fan-out reads as a trunk with branches); arrows from different causes
-    // whose rows overlap take different tracks, the first nearest the lane.
-    enum Side { Left, Right };
-    struct Route {
-        size_t lane;
-        Side side;
-        size_t track = 0;
-    };
-    std::vector<Route> routes;
-    routes.reserve(graph.edges.size());
     std::vector<std::array<size_t, 2>> tracks(m_lanes.size(), {0, 0}); // per lane and side
-    {
-        struct Group {
-            qreal top, bottom;
-            std::vector<size_t> edges;
-        };
-        std::map<std::pair<size_t, int>, std::map<size_t, Group>> groups; // (lane, side) → cause → arrows
-        for (size_t i = 0; i < graph.edges.size(); ++i) {
-            const FlowGraph::Edge &e = graph.edges[i];
-            const size_t from = laneOf[e.cause], to = laneOf[e.effect];
-            routes.push_back({from, to < from ? Left : Right});
-            auto [it, added] = groups[{from, routes.back().side}].try_emplace(e.cause);
-            Group &g = it->second;
-            if (added)
-                g.top = g.bottom = yOf[e.cause];
-            const qreal loop = e.cause == e.effect ? kSelfLoop : 0;
-            g.top = std::min({g.top, yOf[e.effect], yOf[e.cause] - loop});
-            g.bottom = std::max({g.bottom, yOf[e.effect], yOf[e.cause] + loop});
-            g.edges.push_back(i);
-        }
-        for (auto &[key, byCause] : groups) {
-            std::vector<const Group *> order;
-            for (const auto &[cause, g] : byCause)
-                order.push_back(&g);
-            std::sort(order.begin(), order.end(), [](const Group *a, const Group *b) { return a->top < b->top; });
-            std::vector<qreal> trackBottom; // of each track's last group
-            for (const Group *g : order) {
-                size_t t = 0;
-                while (t < trackBottom.size() && trackBottom[t] + kTrackClearance > g->top)
-                    ++t;
-                if (t == trackBottom.size())
-                    trackBottom.push_back(0);
-                trackBottom[t] = g->bottom;
-                for (size_t i : g->edges)
-                    routes[i].track = t;
-            }
-            tracks[key.first][key.second] = trackBottom.size();
-        }
-    }
+    const std::vector<Route> routes = assignTracks(graph, laneOf, yOf, tracks);
+
     // How far a lane's outermost track lies from its extent.
     auto band = [&](size_t lane, Side side) {
         const size_t n = tracks[lane][side];
@@ -657,8 +709,7 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
         qreal gap = kFirstLaneGap;
         if (l > 0)
             gap = std::max(kMinLaneGap, band(l - 1, Right) + band(l, Left)
-                                            + std::max(labelRoom[l - 1][Right], labelRoom[l][Left])
-                                            + 2 * kLabelMargin);
+                                            + std::max(labelRoom[l - 1][Right], labelRoom[l][Left]) + 2 * kLabelMargin);
         m_lanes[l].x = right + gap + widest[l] / 2;
         right = m_lanes[l].x + widest[l] / 2;
     }
@@ -724,7 +775,7 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
     // Arrows along their routes.
     for (size_t i = 0; i < graph.edges.size(); ++i) {
         const FlowGraph::Edge &e = graph.edges[i];
-        const Look &look = looks[i];
+        const ArrowLook &look = looks[i];
         const Route &r = routes[i];
         const QRectF c = m_marks[e.cause]->sceneBox(), f = m_marks[e.effect]->sceneBox();
         const Lane &lane = m_lanes[r.lane];
@@ -740,10 +791,9 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
         const QPointF from(r.side == Right ? c.right() : c.left(), fromY);
         const QPointF to(intoLeftSide ? f.left() : f.right(), toY);
         const size_t into = laneOf[e.effect];
-        const qreal labelX = intoLeftSide ? m_lanes[into].x - widest[into] / 2 - band(into, Left) - kLabelMargin
-                                                - look.labelWidth / 2
-                                          : m_lanes[into].x + widest[into] / 2 + band(into, Right) + kLabelMargin
-                                                + look.labelWidth / 2;
+        const qreal labelX =
+            intoLeftSide ? m_lanes[into].x - widest[into] / 2 - band(into, Left) - kLabelMargin - look.labelWidth / 2
+                         : m_lanes[into].x + widest[into] / 2 + band(into, Right) + kLabelMargin + look.labelWidth / 2;
         auto *item = new GraphEdgeItem(
             orthogonalRoute({from, QPointF(trackX, fromY), QPointF(trackX, toY), to}, QPointF(labelX, toY)),
             look.style);

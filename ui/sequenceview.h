@@ -76,7 +76,7 @@ public:
     /// The x of a lane's lifeline in scene coordinates; NaN when there is no such lane.
     qreal laneX(const QString &laneName) const;
     int markCount() const { return static_cast<int>(m_marks.size()); } ///< events and ghosts drawn
-    int layoutCount() const { return m_layouts; } ///< how many times the diagram was drawn anew
+    int layoutCount() const { return m_layouts; }                      ///< how many times the diagram was drawn anew
     /// The box of that event's mark, in scene coordinates; empty when it is not drawn.
     QRectF markRect(uint32_t storeIndex) const;
     /// The mark of an event or ghost, by eventId; nullptr when not drawn.
@@ -126,10 +126,10 @@ private:
     std::vector<uint64_t> m_signature; ///< what was drawn, to skip redrawing an unchanged flow
     std::vector<Lane> m_lanes;
     qreal m_headerTop = 0, m_headerHeight = 0; ///< the headers' boxes in the scene
-    bool m_pinnedDrawn = false;                  ///< the last paint pinned the headers or the gutter
-    std::vector<QString> m_nodeIds;       ///< by graph node
-    std::vector<GraphNodeItem *> m_marks; ///< by graph node; owned by the scene
-    std::vector<QString> m_timeLabels;    ///< by graph node (empty for ghosts)
+    bool m_pinnedDrawn = false;                ///< the last paint pinned the headers or the gutter
+    std::vector<QString> m_nodeIds;            ///< by graph node
+    std::vector<GraphNodeItem *> m_marks;      ///< by graph node; owned by the scene
+    std::vector<QString> m_timeLabels;         ///< by graph node (empty for ghosts)
     std::vector<Arrow> m_arrows;
     QStringList m_pauses;
     struct GutterRow {
@@ -137,7 +137,7 @@ private:
         QString clock; ///< empty for a pause
         QString since; ///< or the pause's note
     };
-    std::vector<GutterRow> m_gutterRows; ///< by y, for the pinned gutter
+    std::vector<GutterRow> m_gutterRows;                ///< by y, for the pinned gutter
     std::unordered_map<uint32_t, size_t> m_nodeOfEvent; ///< store index (copies too) → graph node
     uint32_t m_selected = UINT32_MAX;
     GraphNodeItem *m_highlighted = nullptr;
