@@ -14,6 +14,7 @@
 #include <QGraphicsLineItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
 #include <QTextDocument>
@@ -864,8 +865,23 @@ void SequenceView::presented()
     ensureSelectionVisible();
 }
 
+void SequenceView::mousePressEvent(QMouseEvent *event)
+{
+    m_pressOnPinned = onPinned(event->position().toPoint());
+    GraphView::mousePressEvent(event);
+}
+
+bool SequenceView::onPinned(QPoint viewportPos) const
+{
+    if (gutterPinned() && viewportPos.x() < mapFromScene(mapToScene(QPoint(0, 0)) + QPointF(kGutter - 4, 0)).x())
+        return true;
+    return headersPinned() && viewportPos.y() < mapFromScene(QPointF(0, pinnedHeaderTop() + m_headerHeight + 6)).y();
+}
+
 void SequenceView::activate(QGraphicsItem *item)
 {
+    if (m_pressOnPinned)
+        return; // a click on the pinned headers or gutter, not on what scrolled under them
     for (; item; item = item->parentItem())
         if (item->type() == GraphNodeItem::Type) {
             const uint64_t key = static_cast<GraphNodeItem *>(item)->key();
@@ -967,10 +983,10 @@ void SequenceView::drawForeground(QPainter *painter, const QRectF &rect)
     const QFont font = pixelFont(13, true);
     painter->setFont(font);
     const QFontMetricsF fm(font);
+    if (pinLeft) // headers scrolled under the pinned gutter stay under it
+        painter->setClipRect(QRectF(QPointF(gutterLeft + kGutter - 4, band.top()), band.bottomRight()));
     for (const Lane &l : m_lanes) {
         const QRectF box(l.x - l.width / 2, top, l.width, m_headerHeight);
-        if (pinLeft && box.right() < gutterLeft + kGutter)
-            continue; // under the pinned gutter
         QPen pen(l.ghost ? QColor(palette::kGhost) : QColor(palette::kOutline), 1);
         if (l.ghost)
             pen.setStyle(Qt::DashLine);

@@ -101,6 +101,7 @@ protected:
     void presented() override;
     void drawForeground(QPainter *painter, const QRectF &rect) override;
     void scrollContentsBy(int dx, int dy) override;
+    void mousePressEvent(QMouseEvent *event) override;
 
 private:
     void build(const EventStore &store, const FlowGraph &graph, const QString &captionHtml);
@@ -110,6 +111,8 @@ private:
     int pinnedTop() const;
     /// Where the pinned headers' boxes start, in scene coordinates.
     qreal pinnedHeaderTop() const;
+    /// Whether a point of the viewport is on the pinned headers or gutter.
+    bool onPinned(QPoint viewportPos) const;
 
     struct Lane {
         QString name;
@@ -127,6 +130,7 @@ private:
     std::vector<Lane> m_lanes;
     qreal m_headerTop = 0, m_headerHeight = 0; ///< the headers' boxes in the scene
     bool m_pinnedDrawn = false;                ///< the last paint pinned the headers or the gutter
+    bool m_pressOnPinned = false;              ///< the mouse went down on them
     std::vector<QString> m_nodeIds;            ///< by graph node
     std::vector<GraphNodeItem *> m_marks;      ///< by graph node; owned by the scene
     std::vector<QString> m_timeLabels;         ///< by graph node (empty for ghosts)
