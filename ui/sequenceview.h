@@ -19,24 +19,33 @@ struct FlowGraph;
 /// One flow (one correlationId) as a sequence diagram: a lane per service, left to right in
 /// the order the services first act, with its name on a header in the service's colour and a
 /// lifeline going down; time goes down. Each event is a mark on its service's lane, in a row
-/// of its own, so every arrow ends at a row where nothing else is drawn; causation runs as an
-/// arrow from the cause's mark to the effect's mark, labelled with the reaction lag ("+30 ms").
+/// of its own. Causation runs as an arrow from the cause's mark to the effect's: out level
+/// from the cause, down (or up) a track in the gap beside the cause's lane, and level into the
+/// effect on the effect's row, where nothing else is drawn, carrying the reaction lag
+/// ("+30 ms") next to the arrow head. So an arrow never runs behind a mark, and arrows from one
+/// cause share a track (a fan-out reads as a trunk with branches). A service reacting to its
+/// own event loops out beside its lane.
 ///
 /// The time axis is compressed so a 200-event saga stays readable: rows are spaced evenly,
-/// and a pause longer than the flow's usual pace only adds a little space (growing with the
+/// and a pause well beyond the flow's usual pace only adds a little space (growing with the
 /// logarithm of the pause, capped), with its length written across the gap. The gutter on
 /// the left gives each row's time since the flow started and its time of day (UTC).
 ///
 /// Marked like the flow graph: unseen causes are dashed ghosts in an "(unseen)" lane on the
 /// left, a row above their first effect, with dashed arrows; an effect stamped before its
 /// cause sits above it, so its red arrow points up ("skew −30 ms"); the critical path is
-/// purple and thick; duplicates carry a ×N badge; causes from other flows are faded. While
-/// the headers are scrolled out of view they stay pinned over the lanes.
+/// purple and thick; duplicates carry a ×N badge; causes from other flows are faded.
 ///
-/// Clicking a mark emits eventActivated(); ghosts are not events and emit nothing. Zoom, pan
-/// and fit as GraphView. setFlow() copies what it draws: neither the store nor the graph is
-/// kept. Calling it again for the same correlation (a live flow that grew) keeps the zoom and
-/// what is in view, and does nothing when the flow did not change. GUI thread only.
+/// A flow too big to read whole is shown from its top, as wide as fits but not below a
+/// readable zoom. Scrolled down, the lane headers stay pinned under the caption; scrolled
+/// sideways, the time gutter stays pinned on the left (both drawn over the scene, so an
+/// export has them once, in place, with the caption as its title).
+///
+/// Clicking a mark emits eventActivated(); ghosts are not events and emit nothing, nor do
+/// clicks on the pinned headers or gutter. Zoom, pan and fit as GraphView. setFlow() copies
+/// what it draws: neither the store nor the graph is kept. Calling it again for the same
+/// correlation (a live flow that grew) keeps the zoom and the mark in view where it was, and
+/// does nothing when the flow did not change. GUI thread only.
 class SequenceView : public GraphView {
     Q_OBJECT
 
