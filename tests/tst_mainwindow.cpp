@@ -12,12 +12,14 @@
 #include "ui/graphnodeitem.h"
 #include "ui/mainwindow.h"
 #include "ui/problemspane.h"
+#include "ui/sequenceview.h"
 #include "ui/startoptions.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
 #include "windowtestsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -203,9 +205,20 @@ void TestMainWindow::selectingARowShowsItsFlowAndDetails()
     emit w.flowView()->eventActivated(e10);
     QCOMPARE(w.detailsPane()->shownEvent(), e10);
     QCOMPARE(w.tableView()->currentIndex().row(), w.tableModel()->rowOfEvent(e10));
-    // Another flow: the graph follows.
+    // The same flow as a sequence of services (its dock is tabbed with the graph's).
+    w.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
+    QTRY_COMPARE(w.sequenceView()->correlationId(), QStringLiteral("c-1002"));
+    QCOMPARE(w.sequenceView()->laneNames(), (QStringList{"order-service", "inventory-service", "payment-service",
+                                                         "notification-service"}));
+    QCOMPARE(w.sequenceView()->markCount(), 6);
+    QVERIFY(w.sequenceView()->markItem(QStringLiteral("e-10")));
+    emit w.sequenceView()->eventActivated(store.find("e-9"));
+    QCOMPARE(w.detailsPane()->shownEvent(), store.find("e-9"));
+    // Another flow: both follow.
     w.tableView()->selectRow(w.tableModel()->rowOfEvent(store.find("e-3")));
-    QCOMPARE(w.flowView()->correlationId(), QStringLiteral("c-1001"));
+    QTRY_COMPARE(w.sequenceView()->correlationId(), QStringLiteral("c-1001"));
+    w.findChild<QDockWidget *>(QStringLiteral("flowDock"))->raise();
+    QTRY_COMPARE(w.flowView()->correlationId(), QStringLiteral("c-1001"));
 }
 
 void TestMainWindow::filterGivesTheRightRows()
@@ -478,7 +491,9 @@ void TestMainWindow::exportsWhatTheWindowShows()
     const QString flowSvg = dir.filePath(QStringLiteral("flow.svg")), topologySvg = dir.filePath(QStringLiteral("topology.svg"));
     QVERIFY2(w.exportTo(MainWindow::Export::FlowImage, flowSvg, error), qPrintable(error));
     QVERIFY2(w.exportTo(MainWindow::Export::TopologyImage, topologySvg, error), qPrintable(error));
-    for (const QString &path : {flowSvg, topologySvg}) {
+    const QString sequenceSvg = dir.filePath(QStringLiteral("sequence.svg"));
+    QVERIFY2(w.exportTo(MainWindow::Export::SequenceImage, sequenceSvg, error), qPrintable(error));
+    for (const QString &path : {flowSvg, topologySvg, sequenceSvg}) {
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QXmlStreamReader xml(&f);
@@ -495,7 +510,7 @@ void TestMainWindow::exportsWhatTheWindowShows()
         }
         QVERIFY2(!xml.hasError(), qPrintable(path + QStringLiteral(": ") + xml.errorString()));
         QVERIFY2(texts.contains(QStringLiteral("payment.failed")), qPrintable(texts.join(QLatin1Char('|'))));
-        if (path == flowSvg)
+        if (path != topologySvg)
             QVERIFY2(texts.contains(QStringLiteral("order.cancelled")), qPrintable(texts.join(QLatin1Char('|'))));
     }
     QVERIFY(!w.exportTo(MainWindow::Export::FlowImage, QStringLiteral("/nonexistent/dir/flow.svg"), error));

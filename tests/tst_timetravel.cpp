@@ -8,6 +8,7 @@
 #include "ui/eventtablemodel.h"
 #include "ui/flowgraphview.h"
 #include "ui/mainwindow.h"
+#include "ui/sequenceview.h"
 #include "ui/throughputview.h"
 #include "ui/timecursorbar.h"
 #include "ui/timeserieschart.h"
@@ -82,6 +83,9 @@ void TestTimeTravel::movingTheCursorShowsTheStateAsOfIt()
     QTRY_COMPARE(w.flowView()->correlationId(), QStringLiteral("c-1002"));
     QTRY_COMPARE(w.flowView()->nodeCount(), 3); // e-6, e-7, e-8
     QVERIFY(w.flowView()->nodeItem(QStringLiteral("e-9")) == nullptr);
+    w.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
+    QTRY_COMPARE(w.sequenceView()->markCount(), 3); // the sequence view too
+    w.findChild<QDockWidget *>(QStringLiteral("flowDock"))->raise();
 
     // The topology and the throughput chart, as of then: nothing reacted to payment.failed yet.
     w.findChild<QDockWidget *>(QStringLiteral("topologyDock"))->raise();
@@ -98,6 +102,9 @@ void TestTimeTravel::movingTheCursorShowsTheStateAsOfIt()
     QCOMPARE(&w.shownWorkspace()->store(), &view); // forward: the same view, grown
     QTRY_COMPARE(w.flowView()->nodeCount(), 6);
     QCOMPARE(w.tableModel()->rowCount(), 16);
+    w.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
+    QTRY_COMPARE(w.sequenceView()->markCount(), 6);
+    w.findChild<QDockWidget *>(QStringLiteral("flowDock"))->raise();
     QTRY_VERIFY(w.throughputView()->chart()->seriesNames().contains(QStringLiteral("order.cancelled")));
     w.findChild<QDockWidget *>(QStringLiteral("topologyDock"))->raise(); // (tabbed with the chart)
     QTRY_COMPARE(w.topologyView()->typeCount(), 8); // and stock.released, order.cancelled

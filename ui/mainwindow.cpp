@@ -15,6 +15,7 @@
 #include "ui/flowgraphview.h"
 #include "ui/problemspane.h"
 #include "ui/replaycontrols.h"
+#include "ui/sequenceview.h"
 #include "ui/sessionstatus.h"
 #include "ui/throughputview.h"
 #include "ui/timecursorbar.h"
@@ -227,13 +228,16 @@ void MainWindow::buildViews()
     m_problems = new ProblemsPane(this);
     m_demoPanel = new DemoPanel(this);
     m_flowDock = dock(tr("Flow graph"), QStringLiteral("flowDock"), m_flow, Qt::RightDockWidgetArea);
+    m_sequence = new SequenceView(this);
+    m_sequenceDock = dock(tr("Sequence"), QStringLiteral("sequenceDock"), m_sequence, Qt::RightDockWidgetArea);
     m_detailsDock = dock(tr("Details"), QStringLiteral("detailsDock"), m_details, Qt::RightDockWidgetArea);
     m_topologyDock = dock(tr("Topology"), QStringLiteral("topologyDock"), m_topology, Qt::BottomDockWidgetArea);
     m_problemsDock = dock(tr("Problems"), QStringLiteral("problemsDock"), m_problems, Qt::BottomDockWidgetArea);
     m_throughput = new ThroughputView(this);
     m_throughputDock = dock(tr("Throughput"), QStringLiteral("throughputDock"), m_throughput, Qt::BottomDockWidgetArea);
     m_demoDock = dock(tr("Demo"), QStringLiteral("demoDock"), m_demoPanel, Qt::LeftDockWidgetArea);
-    tabifyDockWidget(m_flowDock, m_detailsDock);
+    tabifyDockWidget(m_flowDock, m_sequenceDock);
+    tabifyDockWidget(m_sequenceDock, m_detailsDock);
     m_flowDock->raise();
     tabifyDockWidget(m_topologyDock, m_problemsDock);
     tabifyDockWidget(m_problemsDock, m_throughputDock);
@@ -244,7 +248,8 @@ void MainWindow::buildViews()
     m_demoDock->hide(); // shown when a demo starts, or from the View menu
 
     // A dock becoming visible again catches up with what it skipped while hidden.
-    for (auto [d, v] : {std::pair{m_flowDock, View::Flow}, std::pair{m_topologyDock, View::Topology},
+    for (auto [d, v] : {std::pair{m_flowDock, View::Flow}, std::pair{m_sequenceDock, View::Flow},
+                        std::pair{m_topologyDock, View::Topology},
                         std::pair{m_problemsDock, View::Problems}, std::pair{m_throughputDock, View::Throughput}})
         connect(d, &QDockWidget::visibilityChanged, this, [this, v = v](bool visible) {
             if (visible) {
@@ -254,9 +259,11 @@ void MainWindow::buildViews()
         });
 
     m_flow->clear(tr("Select an event to see its flow"));
+    m_sequence->clear(tr("Select an event to see its flow as a sequence of services"));
     m_details->clear();
 
     connect(m_flow, &FlowGraphView::eventActivated, this, &MainWindow::selectEvent);
+    connect(m_sequence, &SequenceView::eventActivated, this, &MainWindow::selectEvent);
     connect(m_details, &DetailsPane::eventRequested, this, &MainWindow::selectEvent);
     connect(m_topology, &TopologyView::edgeActivated, this,
             [this](uint16_t producer, uint16_t eventType, uint16_t consumer) {
@@ -349,6 +356,8 @@ void MainWindow::buildActions()
              ExportAction{Export::FlowDot, tr("Flow as Graphviz &.dot…"), tr("Graphviz (*.dot)"), "dot"},
              ExportAction{Export::FlowImage, tr("Flow graph as &SVG…"), tr("SVG image (*.svg)"), "svg"},
              ExportAction{Export::FlowImage, tr("Flow graph as &PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::SequenceImage, tr("Se&quence as SVG…"), tr("SVG image (*.svg)"), "svg"},
+             ExportAction{Export::SequenceImage, tr("Seq&uence as PNG…"), tr("PNG image (*.png)"), "png"},
              ExportAction{Export::TopologyImage, tr("&Topology as SVG…"), tr("SVG image (*.svg)"), "svg"},
              ExportAction{Export::TopologyImage, tr("T&opology as PNG…"), tr("PNG image (*.png)"), "png"},
              ExportAction{Export::ThroughputImage, tr("T&hroughput chart as PNG…"), tr("PNG image (*.png)"), "png"},
@@ -407,7 +416,8 @@ void MainWindow::buildActions()
             m_table->scrollToBottom();
     });
     view->addSeparator();
-    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_throughputDock, m_demoDock})
+    for (QDockWidget *d :
+         {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_throughputDock, m_demoDock, m_sequenceDock})
         view->addAction(d->toggleViewAction());
     m_flowDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
     m_detailsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
@@ -415,6 +425,7 @@ void MainWindow::buildActions()
     m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
     m_demoDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
     m_throughputDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
+    m_sequenceDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_7));
 
     help->addAction(tr("&About EventLens"), this, [this] {
         QMessageBox::about(this, tr("About EventLens"),
@@ -513,6 +524,7 @@ void MainWindow::display(Workspace *workspace)
     m_filter->setStore(&workspace->store());
     m_details->clear();
     m_flow->clear(tr("Select an event to see its flow"));
+    m_sequence->clear(tr("Select an event to see its flow as a sequence of services"));
     // Another store's numbers may look like the same map: start the map afresh.
     m_topology->clear(tr("No events yet: the service map appears as events arrive"));
     m_throughput->clear();
@@ -577,7 +589,7 @@ void MainWindow::displayKeepingSelection(Workspace *workspace)
     m_pendingSelection = id;
     if (!correlation.empty()) {
         m_selectedCorrelation = correlation;
-        m_flowEventsShown = UINT64_MAX;
+        m_flowEventsShown = m_sequenceEventsShown = UINT64_MAX;
         refreshFlow();
     }
     selectPending();
@@ -829,7 +841,7 @@ void MainWindow::refreshViews(bool force)
         m_problems->setProblems(m_shown->anomalies(), m_shown->rejects(), m_shown->rejectsForgotten());
     if (due(View::Throughput, m_throughputDock->isVisible() && !m_throughput->visibleRegion().isEmpty()))
         m_throughput->setThroughput(m_shown->throughput());
-    if (due(View::Flow, m_flowDock->isVisible()))
+    if (due(View::Flow, m_flowDock->isVisible() || m_sequenceDock->isVisible()))
         refreshFlow();
     if (due(View::Status, true)) {
         refreshStatus();
@@ -845,26 +857,39 @@ void MainWindow::refreshFlow()
 {
     if (m_selectedCorrelation.empty() || !m_shown)
         return;
-    // Rebuild only when the selected flow grew.
+    // Rebuild only when the selected flow grew, and only the views in sight.
     const FlowSummary *summary = m_shown->flows().summaryOf(m_selectedCorrelation);
     const uint64_t events = summary ? summary->events : 0;
-    if (events == m_flowEventsShown)
+    const bool flowDue = m_flowDock->isVisible() && events != m_flowEventsShown;
+    const bool sequenceDue = m_sequenceDock->isVisible() && events != m_sequenceEventsShown;
+    if (!flowDue && !sequenceDue)
         return;
-    m_flowEventsShown = events;
     if (events == 0 && m_cursor && m_shown == &m_cursor->view()) {
-        m_flow->clear(tr("Flow %1 has no events yet as of %2 UTC: move the time cursor on to see it start.")
-                          .arg(qs(m_selectedCorrelation), qs(formatClock(m_cursor->cursorNs()))));
+        const QString none = tr("Flow %1 has no events yet as of %2 UTC: move the time cursor on to see it start.")
+                                 .arg(qs(m_selectedCorrelation), qs(formatClock(m_cursor->cursorNs())));
+        m_flow->clear(none);
+        m_sequence->clear(none);
+        m_flowEventsShown = m_sequenceEventsShown = 0;
         return;
     }
-    const FlowGraph graph = buildFlowGraph(m_shown->store(), m_selectedCorrelation);
-    if (!m_flow->setFlow(m_shown->store(), graph)) {
-        // Graphviz is busy with the service map: the next refresh tries again.
-        m_flowEventsShown = UINT64_MAX;
-        m_dirty[int(View::Flow)] = true;
-        return;
+    const EventStore &store = m_shown->store();
+    const FlowGraph graph = buildFlowGraph(store, m_selectedCorrelation);
+    const bool selected = m_selectedEvent != EventStore::kNone && store.contains(m_selectedEvent);
+    if (flowDue) {
+        if (m_flow->setFlow(store, graph)) {
+            m_flowEventsShown = events;
+            if (selected)
+                m_flow->setSelectedEvent(m_selectedEvent);
+        } else {
+            m_dirty[int(View::Flow)] = true; // Graphviz is busy with the service map: next refresh
+        }
     }
-    if (m_selectedEvent != EventStore::kNone && m_shown->store().contains(m_selectedEvent))
-        m_flow->setSelectedEvent(m_selectedEvent);
+    if (sequenceDue) {
+        m_sequence->setFlow(store, graph);
+        m_sequenceEventsShown = events;
+        if (selected)
+            m_sequence->setSelectedEvent(m_selectedEvent);
+    }
 }
 
 void MainWindow::refreshStatus()
@@ -892,6 +917,7 @@ void MainWindow::currentRowChanged(int row)
         m_selectedCorrelation.clear();
         m_details->showRejected(m_shown->rejects()[*r]);
         m_flow->clear(tr("Rejected input is not an event: it has no flow. Its bytes and the reason are in Details."));
+        m_sequence->clear(tr("Rejected input is not an event: it has no flow."));
     }
 }
 
@@ -917,12 +943,14 @@ void MainWindow::selectEvent(uint32_t index)
     if (correlation.empty()) {
         m_selectedCorrelation.clear();
         m_flow->clear(tr("This event has no correlationId, so it belongs to no flow."));
+        m_sequence->clear(tr("This event has no correlationId, so it belongs to no flow."));
     } else if (correlation != m_selectedCorrelation) {
         m_selectedCorrelation = correlation;
-        m_flowEventsShown = UINT64_MAX; // rebuild now
+        m_flowEventsShown = m_sequenceEventsShown = UINT64_MAX; // rebuild now
         refreshFlow();
     } else {
         m_flow->setSelectedEvent(index);
+        m_sequence->setSelectedEvent(index);
     }
     const int row = m_model->rowOfEvent(index);
     if (row >= 0 && m_table->currentIndex().row() != row) {
@@ -958,6 +986,17 @@ bool MainWindow::exportTo(Export what, const QString &path, QString &error)
         break;
     case Export::FlowImage:
         return m_flow->exportImage(path, error);
+    case Export::SequenceImage:
+        refreshFlow(); // a hidden dock is behind
+        if (m_selectedCorrelation.empty()) {
+            error = tr("Select an event of a flow first.");
+            return false;
+        }
+        if (m_sequenceEventsShown == UINT64_MAX || !m_sequenceDock->isVisible()) {
+            const FlowGraph graph = buildFlowGraph(store, m_selectedCorrelation);
+            m_sequence->setFlow(store, graph);
+        }
+        return m_sequence->exportImage(path, error);
     case Export::TopologyImage:
         // The map may be behind (hidden docks are not refreshed): bring it up to date first.
         // A layout already running is waited for, then the map is asked for again.

@@ -32,6 +32,7 @@ class FilterBar;
 class FlowGraphView;
 class ProblemsPane;
 class ReplayControls;
+class SequenceView;
 class SessionStatus;
 class ThroughputView;
 class TimeCursor;
@@ -64,7 +65,7 @@ public:
     bool startRecording(const QString &path);
     /// Completes the recording; returns what the status bar says about it (empty if none).
     QString stopRecording();
-    enum class Export { TableJsonl, TableCsv, FlowDot, FlowImage, TopologyImage, ThroughputImage };
+    enum class Export { TableJsonl, TableCsv, FlowDot, FlowImage, SequenceImage, TopologyImage, ThroughputImage };
     /// Writes what the window shows: the table's rows (as filtered), the selected flow, the
     /// service map, a chart. Images take their format from the file name (the graphs: .svg or
     /// .png; charts: .png). False, with `error`, when there is nothing to write or the file fails.
@@ -89,6 +90,7 @@ public:
     FilterBar *filterBar() const { return m_filter; }
     DetailsPane *detailsPane() const { return m_details; }
     FlowGraphView *flowView() const { return m_flow; }
+    SequenceView *sequenceView() const { return m_sequence; }
     TopologyView *topologyView() const { return m_topology; }
     ThroughputView *throughputView() const { return m_throughput; }
     ProblemsPane *problemsPane() const { return m_problems; }
@@ -160,13 +162,14 @@ private:
     FilterBar *m_filter = nullptr;
     DetailsPane *m_details = nullptr;
     FlowGraphView *m_flow = nullptr;
+    SequenceView *m_sequence = nullptr;
     TopologyView *m_topology = nullptr;
     ThroughputView *m_throughput = nullptr;
     ProblemsPane *m_problems = nullptr;
     DemoPanel *m_demoPanel = nullptr;
     ConnectionDialog *m_connections = nullptr;
     QDockWidget *m_detailsDock = nullptr, *m_flowDock = nullptr, *m_topologyDock = nullptr, *m_problemsDock = nullptr,
-                *m_demoDock = nullptr, *m_throughputDock = nullptr;
+                *m_demoDock = nullptr, *m_throughputDock = nullptr, *m_sequenceDock = nullptr;
 
     // actions and controls
     QAction *m_recordAction = nullptr, *m_demoAction = nullptr, *m_followAction = nullptr;
@@ -180,7 +183,8 @@ private:
     // what is selected and what needs repainting
     uint32_t m_selectedEvent = EventStore::kNone;
     std::string m_selectedCorrelation;
-    uint64_t m_flowEventsShown = 0; ///< the selected flow's size when its graph was built
+    uint64_t m_flowEventsShown = 0;     ///< the selected flow's size when its graph was built
+    uint64_t m_sequenceEventsShown = 0; ///< the same for the sequence view
     bool m_dirty[int(View::Count)] = {};
     QElapsedTimer m_lastRefresh[int(View::Count)];
     QTimer m_tick;
