@@ -35,7 +35,8 @@ constexpr QRgb kFaster = 0xff1565c0;
 constexpr qreal kMarkedOutline = 3.5;
 constexpr qreal kMarkedEdge = 2.6;
 constexpr qreal kLagEdge = 4;
-constexpr int kListRows = 8; ///< differences shown without scrolling
+constexpr int kListRows = 8;     ///< differences shown without scrolling
+constexpr int kTitleWidth = 200; ///< pixels of a side's file name, at most
 
 using Match = FlowComparison::Match;
 using Verdict = FlowComparison::Verdict;
@@ -108,6 +109,8 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent)
     splitter->addWidget(buildSide(Left));
     splitter->addWidget(buildSide(Right));
     splitter->setChildrenCollapsible(false);
+    splitter->setStretchFactor(0, 1); // two halves, whatever the titles
+    splitter->setStretchFactor(1, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -153,8 +156,7 @@ void CompareView::setLeft(const EventStore &store, const QString &title)
 {
     SideState &s = m_sides[Left];
     s.store = &store;
-    s.title->setText(QStringLiteral("<b>A</b> %1").arg(title.toHtmlEscaped()));
-    s.title->setToolTip(title);
+    setTitle(Left, title);
     fillPicker(Left);
     s.flow = store.correlationCount() ? std::string(store.correlationName(0)) : std::string();
     if (m_sides[Right].store && m_sides[Right].store != &store)
@@ -166,14 +168,23 @@ void CompareView::setRight(const EventStore &store, const QString &title)
 {
     SideState &s = m_sides[Right];
     s.store = &store;
-    s.title->setText(QStringLiteral("<b>B</b> %1").arg(title.toHtmlEscaped()));
-    s.title->setToolTip(title);
+    setTitle(Right, title);
     fillPicker(Right);
     if (m_sides[Left].store)
         s.flow = matchingFlow(*m_sides[Left].store, m_sides[Left].flow, store);
     else
         s.flow = store.correlationCount() ? std::string(store.correlationName(0)) : std::string();
     compare();
+}
+
+void CompareView::setTitle(Side side, const QString &title)
+{
+    // A long file name is elided (in full in the tooltip), so both halves keep their width.
+    const QString shown = m_sides[side].title->fontMetrics().elidedText(title, Qt::ElideMiddle, kTitleWidth);
+    m_sides[side].title->setText(QStringLiteral("<b>%1</b> %2")
+                                     .arg(side == Left ? QLatin1Char('A') : QLatin1Char('B'))
+                                     .arg(shown.toHtmlEscaped()));
+    m_sides[side].title->setToolTip(title);
 }
 
 void CompareView::clearRight()

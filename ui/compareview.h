@@ -100,6 +100,7 @@ private:
     };
 
     QWidget *buildSide(Side side);
+    void setTitle(Side side, const QString &title);
     void fillPicker(Side side);
     void pickerActivated(Side side, int index);
     void compare();
