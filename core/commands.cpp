@@ -171,9 +171,6 @@ int stats(const Input &input, Format format, std::ostream &out, std::ostream &er
 
 // --- flow -----------------------------------------------------------------------------
 
-namespace {
-
-/// Resolves a correlationId or a unique prefix of one.
 bool resolveCorrelation(const EventStore &store, const std::string &wanted, std::string &found, std::ostream &err)
 {
     if (!store.correlation(wanted).empty()) {
@@ -199,6 +196,8 @@ bool resolveCorrelation(const EventStore &store, const std::string &wanted, std:
     }
     return false;
 }
+
+namespace {
 
 /// A node as people scan for it: its type and a short id, e.g. `payment.failed (e-8)` or
 /// `order.placed (c34de07e…)`; a ghost is its id.

@@ -13,6 +13,7 @@ namespace eventlens::commands {
 enum ExitCode : int {
     ExitOk = 0,
     ExitRejected = 1, ///< validate: the input had rejected lines or a truncated tail
+    ExitDifferent = 1, ///< compare: the flows differ (as diff(1) says so)
     ExitUsage = 2,    ///< bad arguments, or a file that cannot be read
 };
 
@@ -129,5 +130,20 @@ int lag(const Input &input, Format format, std::ostream &out, std::ostream &err)
 /// The service graph inferred from causation: producer →event type→ consumer edges with count,
 /// rate and lag percentiles, and per event type its producers and consumers (see TopologyAnalyzer).
 int topology(const Input &input, Format format, std::ostream &out, std::ostream &err);
+
+/// What `compare` compares: one flow of each of two recordings (or two flows of one).
+struct CompareArgs {
+    std::string left;      ///< recording A, the reference
+    std::string right;     ///< recording B, compared with A
+    std::string leftFlow;  ///< correlationId (or a unique prefix) in A; empty: A's first flow
+    std::string rightFlow; ///< in B; empty: the same id, else B's flow most like A's (matchingFlow)
+    DecoderOptions decoder;
+};
+
+/// Compares two flows by shape (see compareFlows): event types missing in B, extra in B or
+/// counted differently, links only one side has, reactions that got slower or faster, and
+/// the flows' durations; then every type and link side by side. ExitOk when nothing
+/// differs, ExitDifferent when something does.
+int compare(const CompareArgs &args, Format format, std::ostream &out, std::ostream &err);
 
 } // namespace eventlens::commands

@@ -26,6 +26,9 @@ using Json = nlohmann::ordered_json; // keeps members in the documented order
 
 /// Loads every file into `store`; on an unreadable file says so on `err` and returns false.
 bool loadAll(const Input &input, EventStore &store, std::vector<RecordingReport> &reports, std::ostream &err);
+/// Resolves a correlationId or a unique prefix of one; when there is none or several, says
+/// so on `err` and returns false.
+bool resolveCorrelation(const EventStore &store, const std::string &wanted, std::string &found, std::ostream &err);
 /// Indented JSON, invalid UTF-8 replaced (never throws).
 std::string dump(const Json &j);
 /// An RFC 3339 time, or null for kNoTime.

@@ -60,6 +60,12 @@ public:
     void clear(const QString &message);
     /// The correlation drawn; empty when none.
     QString correlationId() const { return m_correlation; }
+    /// The item of node `node` (an index into the FlowGraph given to setFlow()), for a view
+    /// that marks more on the drawing (CompareView); nullptr when not drawn. The items live
+    /// until the next setFlow() or clear().
+    GraphNodeItem *nodeItemAt(size_t node) const { return node < m_nodes.size() ? m_nodes[node] : nullptr; }
+    /// The item of edge `edge` (an index into FlowGraph::edges); nullptr when not drawn.
+    GraphEdgeItem *edgeItemAt(size_t edge) const { return edge < m_edges.size() ? m_edges[edge].item : nullptr; }
 
     // --- test hooks -------------------------------------------------------------------
     int nodeCount() const;                        ///< events and ghosts drawn (stubs aside)

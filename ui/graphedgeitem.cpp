@@ -85,6 +85,17 @@ void GraphEdgeItem::setLabel(const QStringList &lines, const QFont &font)
     update();
 }
 
+void GraphEdgeItem::setLabelKeepingLeft(const QStringList &lines, const QFont &font)
+{
+    const qreal before = m_label.isEmpty() ? -1 : m_labelSize.width();
+    setLabel(lines, font);
+    if (before >= 0) {
+        prepareGeometryChange();
+        m_labelCenter.rx() += (m_labelSize.width() - before) / 2;
+        updateBounds();
+    }
+}
+
 void GraphEdgeItem::setHoverable(bool on)
 {
     setAcceptHoverEvents(on);

@@ -41,6 +41,10 @@ public:
     void setStyle(const Style &style);
     const Style &style() const { return m_style; }
     void setLabel(const QStringList &lines, const QFont &font);
+    /// Replaces the label keeping its left edge where it is (the centre moves by half the
+    /// growth): dot puts a label to the right of its edge, so a longer label then grows away
+    /// from the line instead of over it. Without a label before, as setLabel().
+    void setLabelKeepingLeft(const QStringList &lines, const QFont &font);
     /// The label's lines joined with '\n'; empty without a label.
     QString labelText() const { return m_label.join(QLatin1Char('\n')); }
     /// Where the label is drawn, in scene coordinates (empty without a label).

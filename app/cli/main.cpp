@@ -48,7 +48,8 @@ void requestStop(int)
 int main(int argc, char **argv)
 {
     CLI::App app{"eventlens-cli: inspect recorded event streams (JSON Lines) from the command line.\n"
-                 "Exit codes: 0 ok, 1 input had rejected lines (validate), 2 usage error or unreadable file.",
+                 "Exit codes: 0 ok, 1 input had rejected lines (validate) or the flows differ (compare), 2 usage error\n"
+                 "or unreadable file.",
                  "eventlens-cli"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "eventlens-cli " EVENTLENS_VERSION);
@@ -66,6 +67,17 @@ int main(int argc, char **argv)
     auto *flow = app.add_subcommand("flow", "The causation graph of one business flow (correlationId)");
     addInputOptions(flow, input, format, {"text", "json", "dot"});
     flow->add_option("-c,--correlation", correlation, "correlationId, or a unique prefix of one")->required();
+
+    eventlens::commands::CompareArgs compareArgs;
+    auto *compare =
+        app.add_subcommand("compare", "One flow of recording A against one of recording B: missing and extra event "
+                                      "types, changed links, slower reactions (exit 1 when they differ)");
+    compare->add_option("a", compareArgs.left, "Recording A, the reference (.jsonl)")->required()->type_name("A");
+    compare->add_option("b", compareArgs.right, "Recording B, compared with A (.jsonl)")->required()->type_name("B");
+    compare->add_option("--flow", compareArgs.leftFlow, "correlationId in A, or a unique prefix (default: A's first)");
+    compare->add_option("--flow-b", compareArgs.rightFlow,
+                        "correlationId in B (default: the same id, else B's flow most like A's)");
+    compare->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}))->type_name("text|json");
 
     auto *anomalies = app.add_subcommand(
         "anomalies", "What to look at: rejected input, collisions, cycles, stopped consumers, unseen causes, skew…");
@@ -237,6 +249,8 @@ int main(int argc, char **argv)
     }
     if (anomalies->parsed())
         return eventlens::commands::anomalies(input, toFormat(format), std::cout, std::cerr);
+    if (compare->parsed())
+        return eventlens::commands::compare(compareArgs, toFormat(format), std::cout, std::cerr);
     if (flow->parsed())
         return eventlens::commands::flow(input, correlation, toFormat(format), std::cout, std::cerr);
     if (throughput->parsed()) {
