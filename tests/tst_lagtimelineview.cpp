@@ -11,6 +11,7 @@
 #include "testsupport.h"
 #include "ui/lagtimelineview.h"
 #include "ui/timeserieschart.h"
+#include "ui/uitext.h"
 
 #include <QSignalSpy>
 #include <QtTest>
@@ -220,9 +221,9 @@ private slots:
             QCOMPARE(double(lagOf(r.store, ids[i])) / 1e6, slow[i].y());
 
         // A real click on the slowest reaction's marker.
-        const int slowest = int(std::max_element(slow.begin(), slow.end(),
-                                                 [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); })
-                                - slow.begin());
+        const int slowest = int(
+            std::max_element(slow.begin(), slow.end(), [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); })
+            - slow.begin());
         const QPoint pos = chart->pointPosition(over, slowest);
         QVERIFY(chart->plotWidget()->rect().contains(pos));
         QTest::mouseClick(chart->plotWidget(), Qt::LeftButton, {}, pos);
@@ -274,6 +275,61 @@ private slots:
         QVERIFY(!chart->isLogScale());
         QCOMPARE(sorted(ys(chart->shownPoints(within))), (std::vector<double>{0, 5, 10, 15, 20, 300, 400}));
         QVERIFY(chart->noteText().isEmpty());
+    }
+
+    void manyReactionsAreThinnedKeepingTheSlowest()
+    {
+        // 6 000 reactions of "c", one a millisecond, lags 0–99 ms; three take 5 s.
+        const QDateTime t0 = QDateTime::fromString(QStringLiteral("2026-11-26T10:01:00.000Z"), Qt::ISODateWithMs);
+        auto event = [&](const QString &id, const char *source, qint64 ms, const QString &cause) {
+            QString s = QStringLiteral("{\"eventId\":\"%1\",\"eventType\":\"t\",\"timestamp\":\"%2\",\"source\":\"%3\"")
+                            .arg(id, t0.addMSecs(ms).toString(Qt::ISODateWithMs), QLatin1String(source));
+            if (!cause.isEmpty())
+                s += QStringLiteral(",\"causationId\":\"%1\"").arg(cause);
+            return s + QLatin1Char('}');
+        };
+        QStringList lines;
+        for (int i = 0; i < 6000; ++i) {
+            const int lag = (i == 1000 || i == 3000 || i == 5000) ? 5000 : i % 100;
+            lines << event(QStringLiteral("p%1").arg(i), "p", i - lag, QString())
+                  << event(QStringLiteral("e%1").arg(i), "c", i, QStringLiteral("p%1").arg(i));
+        }
+        EventStore store;
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        Analysis analysis(store);
+        LagAnalyzer lag;
+        analysis.add(lag);
+        analysis.update();
+
+        LagTimelineView view;
+        view.resize(1000, 600);
+        view.setLag(store, lag);
+        TimeSeriesChart *chart = view.chart();
+        const QString within = QString::fromLatin1(LagTimelineView::kWithinSla),
+                      over = QString::fromLatin1(LagTimelineView::kOverSla);
+        // 20 ms windows (about 20 reactions each): 300 points a line.
+        QCOMPARE(view.windowNs(), int64_t(20'000'000));
+        QCOMPARE(chart->points(QStringLiteral("p99")).size(), size_t(300));
+        // The fast ones: at most 2 000 points, still from 0 to 99 ms.
+        const std::vector<double> fast = sorted(ys(chart->points(within)));
+        QVERIFY(fast.size() <= 2000 && fast.size() > 1000);
+        QCOMPARE(fast.front(), 0.0);
+        QCOMPARE(fast.back(), 99.0);
+        // Every slow one is drawn, and clickable.
+        QCOMPARE(view.overSlaText(), QStringLiteral("3 over SLA"));
+        QCOMPARE(ys(chart->points(over)), (std::vector<double>{5000, 5000, 5000}));
+        QCOMPARE(chart->ids(over),
+                 (std::vector<uint32_t>{store.find("e1000"), store.find("e3000"), store.find("e5000")}));
+
+        // An SLA of 50 ms: 2 943 over it, thinned too — the three slowest still among them.
+        view.setSlaMs(50);
+        QVERIFY2(view.overSlaText().startsWith(grouped(2943) + QStringLiteral(" over SLA (")),
+                 qPrintable(view.overSlaText()));
+        const std::vector<double> slow = ys(chart->points(over));
+        QVERIFY(slow.size() <= 2000);
+        QCOMPARE(std::count(slow.begin(), slow.end(), 5000.0), 3);
+        QVERIFY(std::all_of(slow.begin(), slow.end(), [](double y) { return y > 50; }));
     }
 
     void skewedReactionsAreShownApart()

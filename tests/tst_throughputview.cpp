@@ -92,10 +92,10 @@ private slots:
         std::string error;
         // order.placed: 3 events in the first 100 ms bin, 1 in the second; payment.failed: 1 in
         // each of the first two bins.
-        const std::vector<std::string> lines{line("a1", "order.placed", "00.010"), line("a2", "order.placed", "00.020"),
-                                             line("a3", "order.placed", "00.030"), line("a4", "order.placed", "00.150"),
-                                             line("b1", "payment.failed", "00.050"),
-                                             line("b2", "payment.failed", "00.160")};
+        const std::vector<std::string> lines{
+            line("a1", "order.placed", "00.010"),   line("a2", "order.placed", "00.020"),
+            line("a3", "order.placed", "00.030"),   line("a4", "order.placed", "00.150"),
+            line("b1", "payment.failed", "00.050"), line("b2", "payment.failed", "00.160")};
         QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
         analysis.update();
 
@@ -112,8 +112,8 @@ private slots:
         QVERIFY(view.isStacked() && chart->isStacked());
         // The busiest series at the bottom: its top edge is its own rate; the next one's top
         // edge is the sum of both, bin by bin — the total rate.
-        const qint64 t0 = QDateTime::fromString(QStringLiteral("2026-11-26T10:00:00.000Z"), Qt::ISODateWithMs)
-                              .toMSecsSinceEpoch();
+        const qint64 t0 =
+            QDateTime::fromString(QStringLiteral("2026-11-26T10:00:00.000Z"), Qt::ISODateWithMs).toMSecsSinceEpoch();
         auto rateAt = [&](const std::vector<QPointF> &points, qint64 ms) {
             const auto it =
                 std::find_if(points.begin(), points.end(), [&](const QPointF &p) { return qint64(p.x()) == ms; });
@@ -144,8 +144,7 @@ private slots:
         // A stacked chart exports like a line chart.
         QTemporaryDir dir;
         QString exportError;
-        QVERIFY2(chart->exportImage(dir.filePath(QStringLiteral("stacked.png")), exportError),
-                 qPrintable(exportError));
+        QVERIFY2(chart->exportImage(dir.filePath(QStringLiteral("stacked.png")), exportError), qPrintable(exportError));
         QVERIFY(!QImage(dir.filePath(QStringLiteral("stacked.png"))).isNull());
 
         // Back to lines.

@@ -40,9 +40,9 @@ int64_t windowWidth(int64_t spanNs, size_t reactions)
 {
     constexpr int64_t msNs = 1'000'000, sNs = 1000 * msNs, minNs = 60 * sNs, hNs = 60 * minNs;
     static constexpr std::array<int64_t, 27> kWidths{
-        msNs,      2 * msNs,   5 * msNs,   10 * msNs, 20 * msNs,  50 * msNs,   100 * msNs, 200 * msNs, 500 * msNs,
-        sNs,       2 * sNs,    5 * sNs,    10 * sNs,  15 * sNs,   30 * sNs,    minNs,      2 * minNs,  5 * minNs,
-        10 * minNs, 15 * minNs, 30 * minNs, hNs,       2 * hNs,    6 * hNs,     12 * hNs,   24 * hNs,   7 * 24 * hNs};
+        msNs,       2 * msNs,   5 * msNs,   10 * msNs, 20 * msNs, 50 * msNs, 100 * msNs, 200 * msNs, 500 * msNs,
+        sNs,        2 * sNs,    5 * sNs,    10 * sNs,  15 * sNs,  30 * sNs,  minNs,      2 * minNs,  5 * minNs,
+        10 * minNs, 15 * minNs, 30 * minNs, hNs,       2 * hNs,   6 * hNs,   12 * hNs,   24 * hNs,   7 * 24 * hNs};
     const int64_t wanted = std::max(spanNs / int64_t(kMaxPoints - 1),
                                     reactions ? spanNs * kReactionsPerWindow / int64_t(reactions) : spanNs);
     for (const int64_t w : kWidths)
@@ -72,6 +72,8 @@ std::vector<size_t> thin(const std::vector<Reaction> &reactions, std::vector<siz
     size_t i = 0;
     for (size_t s = 0; s < slices && i < indexes.size(); ++s) {
         const double end = double(from) + width * double(s + 1);
+        if (double(reactions[indexes[i]].effectNs) >= end)
+            continue; // nothing in this slice
         size_t lo = indexes[i], hi = indexes[i];
         for (; i < indexes.size() && double(reactions[indexes[i]].effectNs) < end; ++i) {
             if (reactions[indexes[i]].lagNs < reactions[lo].lagNs)
@@ -86,6 +88,13 @@ std::vector<size_t> thin(const std::vector<Reaction> &reactions, std::vector<siz
     return out;
 }
 
+/// Milliseconds as a person writes them: "250", "0.5", not "250.000".
+class MsSpinBox : public QDoubleSpinBox {
+public:
+    using QDoubleSpinBox::QDoubleSpinBox;
+    QString textFromValue(double value) const override { return locale().toString(value, 'g', 10); }
+};
+
 } // namespace
 
 LagTimelineView::LagTimelineView(QWidget *parent) : QWidget(parent)
@@ -99,7 +108,7 @@ LagTimelineView::LagTimelineView(QWidget *parent) : QWidget(parent)
     m_causeType = new QComboBox(this);
     m_causeType->setToolTip(tr("Its reactions to one type of event, or to all"));
     m_causeType->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_sla = new QDoubleSpinBox(this);
+    m_sla = new MsSpinBox(this);
     m_sla->setRange(0.001, 24 * 3600 * 1000.0);
     m_sla->setDecimals(3);
     m_sla->setSuffix(tr(" ms"));
@@ -136,6 +145,9 @@ LagTimelineView::LagTimelineView(QWidget *parent) : QWidget(parent)
     m_skewChart->setMinimumHeight(150);
     m_skewChart->setMaximumHeight(190);
     m_skewChart->hide();
+    // Both legends as wide: the two time axes line up, one above the other.
+    for (TimeSeriesChart *c : {m_chart, m_skewChart})
+        c->setLegendWidth(130);
     layout->addWidget(m_skewChart);
 
     connect(m_consumer, &QComboBox::activated, this, [this] {
@@ -334,8 +346,9 @@ void LagTimelineView::setLag(const EventStore &store, const LagAnalyzer &lag)
         QRgb color;
         int64_t LagWindow::*value;
     };
-    static constexpr std::array<Line, 3> kLines{
-        {{"p50", kP50Color, &LagWindow::p50Ns}, {"p95", kP95Color, &LagWindow::p95Ns}, {"p99", kP99Color, &LagWindow::p99Ns}}};
+    static constexpr std::array<Line, 3> kLines{{{"p50", kP50Color, &LagWindow::p50Ns},
+                                                 {"p95", kP95Color, &LagWindow::p95Ns},
+                                                 {"p99", kP99Color, &LagWindow::p99Ns}}};
     for (const Line &line : kLines) {
         TimeSeriesChart::Series s;
         s.name = QString::fromLatin1(line.name);
@@ -424,10 +437,12 @@ void LagTimelineView::drawReactions()
     }
     m_overSla->setText(overText);
 
-    // Skew apart: its own strip, on the same time axis, y = how long before its cause.
+    // Skew apart: its own strip, on the same time axis, y = how long before its cause the
+    // effect is stamped ("ms early": the strip is too low for a longer axis title).
     if (skewCount) {
-        m_skew->setText((skewCount == 1 ? tr("1 skewed reaction (effect stamped before its cause)")
-                                        : tr("%1 skewed reactions (effect stamped before its cause)").arg(grouped(skewCount)))
+        m_skew->setText((skewCount == 1
+                             ? tr("1 skewed reaction (effect stamped before its cause)")
+                             : tr("%1 skewed reactions (effect stamped before its cause)").arg(grouped(skewCount)))
                         + tr(": not in the percentiles, shown below"));
         m_skew->setStyleSheet(QStringLiteral("color: %1").arg(QColor::fromRgb(palette::kSkew).name()));
     } else {
@@ -457,7 +472,7 @@ void LagTimelineView::drawReactions()
     m_chart->setThreshold(m_reactions.empty() ? std::nullopt : std::optional<double>(slaMs),
                           tr("SLA %1 ms").arg(slaMs, 0, 'g', 6));
     m_chart->setSeries(series, tr("reaction lag (ms)"));
-    m_skewChart->setSeries(skew, tr("ms before its cause"));
+    m_skewChart->setSeries(skew, tr("ms early"));
     m_skewChart->setVisible(skewCount > 0);
 }
 

@@ -10,6 +10,7 @@
 #include <QGridLayout>
 #include <QImage>
 #include <QLabel>
+#include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
@@ -51,7 +52,7 @@ struct TimeSeriesChart::Private {
     std::vector<const Entry *> stack;            ///< the areas as built, bottom first
     qint64 fixedFrom = 0, fixedTo = 0;
     double minY = 0, maxY = 1;
-    size_t clipped = 0; ///< log scale: values ≤ 0 drawn at the bottom
+    size_t clipped = 0;    ///< log scale: values ≤ 0 drawn at the bottom
     double drawnFloor = 0; ///< the log axis' bottom edge the points were drawn for
 
     Entry *find(const QString &name) const
@@ -256,15 +257,17 @@ void TimeSeriesChart::setLogScale(bool log)
         return;
     m_log = log;
     QAbstractAxis *next = log ? static_cast<QAbstractAxis *>(d->yLog) : d->yLinear;
-    // The chart gives up the axis it loses; we keep it for the way back.
+    // The chart gives up the axis it loses; we keep it for the way back. The points are
+    // redrawn in between: a log axis must never see a value ≤ 0.
     d->chart->removeAxis(d->y);
     d->y = next;
+    draw();
     d->chart->addAxis(d->y, Qt::AlignLeft);
     for (const auto &e : d->entries)
         if (QAbstractSeries *s = e->shown(); s && s->chart())
             s->attachAxis(d->y);
     d->threshold->attachAxis(d->y);
-    draw();
+    placeThresholdLabel(); // now on the new axis
 }
 
 void TimeSeriesChart::setThreshold(std::optional<double> value, const QString &label)
@@ -279,6 +282,13 @@ void TimeSeriesChart::setTimeRange(qint64 fromMs, qint64 toMs)
     d->fixedFrom = fromMs;
     d->fixedTo = toMs;
     draw(false);
+}
+
+void TimeSeriesChart::setLegendWidth(qreal pixels)
+{
+    QLegend *legend = d->chart->legend();
+    legend->setMinimumWidth(pixels > 0 ? pixels : -1);
+    legend->setMaximumWidth(pixels > 0 ? pixels : QWIDGETSIZE_MAX);
 }
 
 std::pair<qint64, qint64> TimeSeriesChart::timeRange() const
@@ -320,7 +330,7 @@ void TimeSeriesChart::ensureShape(Entry &e)
 void TimeSeriesChart::connectEntry(Entry &e)
 {
     QAbstractSeries *shown = e.shown();
-    Entry *entry = &e; // entries are heap-allocated: the pointer outlives moves of the vector
+    Entry *entry = &e;                        // entries are heap-allocated: the pointer outlives moves of the vector
     disconnect(e.xy, nullptr, this, nullptr); // it may have been in the chart before
     if (e.area) {
         connect(e.area, &QAreaSeries::hovered, this,
@@ -505,14 +515,14 @@ void TimeSeriesChart::draw(bool movePoints)
             scatter->setBorderColor(e->data.color);
         }
         if (e->area) {
-            QColor fill = e->data.color;
-            fill.setAlphaF(0.75);
-            e->area->setColor(fill);
-            e->area->setBorderColor(e->data.color);
+            // Opaque fills outlined in their own colour: a darker outline zigzagging over
+            // spiky rates would hide the fills; none would hide one-bin spikes.
+            e->area->setColor(e->data.color);
+            e->area->setPen(QPen(e->data.color, 1));
         }
         if (auto *line = qobject_cast<QLineSeries *>(e->xy); line && e->xyInChart)
             line->setPointsVisible(out.size() <= 60); // a few points: a single one has no line
-        e->xy->replace(out); // one replace() per series
+        e->xy->replace(out);                          // one replace() per series
         setSeriesVisible(e->data.name, e->visible);
     }
 
@@ -552,8 +562,8 @@ void TimeSeriesChart::draw(bool movePoints)
     placeThresholdLabel();
 
     d->note->setText(d->clipped == 1 ? tr("1 value ≤ 0 drawn on the bottom edge (log scale)")
-                     : d->clipped  ? tr("%1 values ≤ 0 drawn on the bottom edge (log scale)").arg(d->clipped)
-                                   : QString());
+                     : d->clipped    ? tr("%1 values ≤ 0 drawn on the bottom edge (log scale)").arg(d->clipped)
+                                     : QString());
     d->note->setVisible(any && d->clipped > 0);
 }
 

@@ -72,6 +72,9 @@ public:
     void setTimeRange(qint64 fromMs, qint64 toMs);
     /// The time axis' range as drawn (ms since the epoch).
     std::pair<qint64, qint64> timeRange() const;
+    /// Gives the legend this width (0: as wide as its text): charts stacked one above the
+    /// other, each with its own legend, then line up their time axes.
+    void setLegendWidth(qreal pixels);
 
 signals:
     /// A person clicked a point that carries an id (Series::ids).
@@ -95,7 +98,7 @@ public:
     QPoint pointPosition(const QString &name, int index) const;
     QWidget *plotWidget() const; ///< the widget that takes the mouse
     QString hoverText() const { return m_hoverText; }
-    QString noteText() const; ///< e.g. "3 values ≤ 0 drawn at the bottom (log scale)"
+    QString noteText() const;                     ///< e.g. "3 values ≤ 0 drawn at the bottom (log scale)"
     std::pair<double, double> valueRange() const; ///< the y axis' range as drawn
 
 protected:
