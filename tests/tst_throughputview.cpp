@@ -82,6 +82,76 @@ private slots:
         QCOMPARE(chart->seriesNames(), QStringList{"svc"});
         QCOMPARE(eventsIn(chart->points(QStringLiteral("svc")), 0.1), 4.0);
     }
+
+    void stackedAreasAddUpToTheTotal()
+    {
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput;
+        analysis.add(throughput);
+        std::string error;
+        // order.placed: 3 events in the first 100 ms bin, 1 in the second; payment.failed: 1 in
+        // each of the first two bins.
+        const std::vector<std::string> lines{
+            line("a1", "order.placed", "00.010"),   line("a2", "order.placed", "00.020"),
+            line("a3", "order.placed", "00.030"),   line("a4", "order.placed", "00.150"),
+            line("b1", "payment.failed", "00.050"), line("b2", "payment.failed", "00.160")};
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        analysis.update();
+
+        ThroughputView view;
+        view.resize(800, 300);
+        view.setWindow(60); // 100 ms bins
+        view.setThroughput(throughput);
+        TimeSeriesChart *chart = view.chart();
+        const QString placed = QStringLiteral("order.placed"), failed = QStringLiteral("payment.failed");
+        QVERIFY(!view.isStacked());
+        QCOMPARE(chart->shownPoints(failed), chart->points(failed)); // lines: each its own rate
+
+        view.setStacked(true);
+        QVERIFY(view.isStacked() && chart->isStacked());
+        // The busiest series at the bottom: its top edge is its own rate; the next one's top
+        // edge is the sum of both, bin by bin — the total rate.
+        const qint64 t0 =
+            QDateTime::fromString(QStringLiteral("2026-11-26T10:00:00.000Z"), Qt::ISODateWithMs).toMSecsSinceEpoch();
+        auto rateAt = [&](const std::vector<QPointF> &points, qint64 ms) {
+            const auto it =
+                std::find_if(points.begin(), points.end(), [&](const QPointF &p) { return qint64(p.x()) == ms; });
+            return it == points.end() ? -1.0 : it->y();
+        };
+        QCOMPARE(rateAt(chart->shownPoints(placed), t0), 30.0);
+        QCOMPARE(rateAt(chart->shownPoints(placed), t0 + 100), 10.0);
+        QCOMPARE(rateAt(chart->shownPoints(failed), t0), 40.0);
+        QCOMPARE(rateAt(chart->shownPoints(failed), t0 + 100), 20.0);
+        const std::vector<QPointF> top = chart->shownPoints(failed), bottom = chart->shownPoints(placed),
+                                   own = chart->points(failed);
+        QCOMPARE(top.size(), bottom.size());
+        for (size_t i = 0; i < top.size(); ++i)
+            QCOMPARE(top[i].y(), bottom[i].y() + rateAt(own, qint64(top[i].x())));
+        QCOMPARE(eventsIn(top, 0.1), 6.0);
+        // The values themselves are unchanged (what hovering reads).
+        QCOMPARE(rateAt(chart->points(failed), t0), 10.0);
+        // A refresh keeps the stack.
+        view.setThroughput(throughput);
+        QCOMPARE(rateAt(chart->shownPoints(failed), t0), 40.0);
+
+        // Hiding the bottom series closes the stack up: the other one sits on the axis.
+        chart->setSeriesVisible(placed, false);
+        QCOMPARE(rateAt(chart->shownPoints(failed), t0), 10.0);
+        chart->setSeriesVisible(placed, true);
+        QCOMPARE(rateAt(chart->shownPoints(failed), t0), 40.0);
+
+        // A stacked chart exports like a line chart.
+        QTemporaryDir dir;
+        QString exportError;
+        QVERIFY2(chart->exportImage(dir.filePath(QStringLiteral("stacked.png")), exportError), qPrintable(exportError));
+        QVERIFY(!QImage(dir.filePath(QStringLiteral("stacked.png"))).isNull());
+
+        // Back to lines.
+        view.setStacked(false);
+        QCOMPARE(chart->shownPoints(failed), chart->points(failed));
+        QCOMPARE(rateAt(chart->shownPoints(failed), t0), 10.0);
+    }
 };
 
 QTEST_MAIN(TestThroughputView)

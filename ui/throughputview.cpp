@@ -32,11 +32,16 @@ ThroughputView::ThroughputView(QWidget *parent) : QWidget(parent)
     m_clock = new QComboBox(this);
     m_clock->addItem(tr("by event time"), int(ThroughputClock::Event));
     m_clock->addItem(tr("by receive time"), int(ThroughputClock::Received));
+    m_style = new QComboBox(this);
+    m_style->addItem(tr("lines"), false);
+    m_style->addItem(tr("stacked areas"), true);
+    m_style->setToolTip(tr("Stacked: each series on top of the busier ones, the top edge is the total"));
     m_bin = new QLabel(this);
     m_bin->setStyleSheet(QStringLiteral("color: #666"));
     bar->addWidget(m_key);
     bar->addWidget(m_window);
     bar->addWidget(m_clock);
+    bar->addWidget(m_style);
     bar->addStretch();
     bar->addWidget(m_bin);
     layout->addLayout(bar);
@@ -44,6 +49,18 @@ ThroughputView::ThroughputView(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_chart, 1);
     for (QComboBox *c : {m_key, m_window, m_clock})
         connect(c, &QComboBox::activated, this, &ThroughputView::settingsChanged);
+    connect(m_style, &QComboBox::activated, this, [this] { m_chart->setStacked(m_style->currentData().toBool()); });
+}
+
+void ThroughputView::setStacked(bool stacked)
+{
+    m_style->setCurrentIndex(m_style->findData(stacked));
+    m_chart->setStacked(stacked);
+}
+
+bool ThroughputView::isStacked() const
+{
+    return m_chart->isStacked();
 }
 
 void ThroughputView::setGrouping(ThroughputKey key)
