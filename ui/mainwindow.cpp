@@ -2,16 +2,19 @@
 
 #include "core/eventfilter.h"
 #include "core/exports.h"
+#include "core/flowcompare.h"
 #include "core/flowgraph.h"
 #include "core/textformat.h"
 #include "core/timecursor.h"
 #include "core/workspace.h"
 #include "core/workspaceload.h"
 #include "ui/connectiondialog.h"
+#include "ui/compareview.h"
 #include "ui/demopanel.h"
 #include "ui/detailspane.h"
 #include "ui/eventtablemodel.h"
 #include "ui/filterbar.h"
+#include "ui/lagtimelineview.h"
 #include "ui/flowgraphview.h"
 #include "ui/problemspane.h"
 #include "ui/replaycontrols.h"
@@ -61,7 +64,7 @@ constexpr auto kCursorBudget = std::chrono::milliseconds(12);
 constexpr int kMaxRecent = 10;
 
 /// Minimum time between two refreshes of a view while data keeps arriving (ms).
-constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250, 500};
+constexpr qint64 kRefreshEvery[] = {0, 250, 500, 500, 250, 500, 500};
 
 /// A filter value, quoted when it needs to be.
 QString filterValue(std::string_view name)
@@ -118,6 +121,10 @@ MainWindow::~MainWindow()
     m_model->setSource(nullptr, nullptr);
     m_live.reset();
     m_cursor.reset(); // reads the recording
+    m_compareLoad.reset();
+    if (m_compare)
+        m_compare->clearRight();
+    m_compareOther.reset();
     m_recording.reset();
 }
 
@@ -235,12 +242,15 @@ void MainWindow::buildViews()
     m_problemsDock = dock(tr("Problems"), QStringLiteral("problemsDock"), m_problems, Qt::BottomDockWidgetArea);
     m_throughput = new ThroughputView(this);
     m_throughputDock = dock(tr("Throughput"), QStringLiteral("throughputDock"), m_throughput, Qt::BottomDockWidgetArea);
+    m_lag = new LagTimelineView(this);
+    m_lagDock = dock(tr("Lag"), QStringLiteral("lagDock"), m_lag, Qt::BottomDockWidgetArea);
     m_demoDock = dock(tr("Demo"), QStringLiteral("demoDock"), m_demoPanel, Qt::LeftDockWidgetArea);
     tabifyDockWidget(m_flowDock, m_sequenceDock);
     tabifyDockWidget(m_sequenceDock, m_detailsDock);
     m_flowDock->raise();
     tabifyDockWidget(m_topologyDock, m_problemsDock);
     tabifyDockWidget(m_problemsDock, m_throughputDock);
+    tabifyDockWidget(m_throughputDock, m_lagDock);
     m_topologyDock->raise();
     resizeDocks({m_flowDock}, {480}, Qt::Horizontal);
     resizeDocks({m_topologyDock}, {260}, Qt::Vertical);
@@ -250,7 +260,8 @@ void MainWindow::buildViews()
     // A dock becoming visible again catches up with what it skipped while hidden.
     for (auto [d, v] : {std::pair{m_flowDock, View::Flow}, std::pair{m_sequenceDock, View::Flow},
                         std::pair{m_topologyDock, View::Topology},
-                        std::pair{m_problemsDock, View::Problems}, std::pair{m_throughputDock, View::Throughput}})
+                        std::pair{m_problemsDock, View::Problems}, std::pair{m_throughputDock, View::Throughput},
+                        std::pair{m_lagDock, View::Lag}})
         connect(d, &QDockWidget::visibilityChanged, this, [this, v = v](bool visible) {
             if (visible) {
                 m_dirty[int(v)] = true;
@@ -276,6 +287,11 @@ void MainWindow::buildViews()
                                       .arg(filterValue(s.sourceName(consumer)), filterValue(s.typeName(eventType)),
                                            filterValue(s.sourceName(producer))));
             });
+    connect(m_lag, &LagTimelineView::eventActivated, this, &MainWindow::selectEvent);
+    connect(m_lag, &LagTimelineView::settingsChanged, this, [this] {
+        m_dirty[int(View::Lag)] = true;
+        refreshViews(true);
+    });
     connect(m_throughput, &ThroughputView::settingsChanged, this, [this] {
         m_dirty[int(View::Throughput)] = true;
         refreshViews(true);
@@ -345,6 +361,16 @@ void MainWindow::buildActions()
     m_recordAction->setToolTip(tr("Record everything the live session receives to a JSON Lines file (Ctrl+R)"));
     connect(m_recordAction, &QAction::triggered, this, &MainWindow::toggleRecording);
     file->addAction(m_recordAction);
+    file->addSeparator();
+    QAction *compare = file->addAction(tr("Co&mpare flows…"), this, &MainWindow::compareFlows);
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    compare->setToolTip(tr("The selected flow beside the most similar other flow, differences marked (Ctrl+M)"));
+    file->addAction(tr("Compare &with recording…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Compare with recording"), QString(), tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
+        if (!path.isEmpty())
+            compareWithRecording(path);
+    });
     QMenu *exports = file->addMenu(tr("&Export"));
     struct ExportAction {
         Export what;
@@ -361,6 +387,7 @@ void MainWindow::buildActions()
              ExportAction{Export::TopologyImage, tr("&Topology as SVG…"), tr("SVG image (*.svg)"), "svg"},
              ExportAction{Export::TopologyImage, tr("T&opology as PNG…"), tr("PNG image (*.png)"), "png"},
              ExportAction{Export::ThroughputImage, tr("T&hroughput chart as PNG…"), tr("PNG image (*.png)"), "png"},
+             ExportAction{Export::LagImage, tr("&Lag chart as PNG…"), tr("PNG image (*.png)"), "png"},
          }) {
         exports->addAction(e.text, this, [this, e] {
             const QString path =
@@ -416,8 +443,8 @@ void MainWindow::buildActions()
             m_table->scrollToBottom();
     });
     view->addSeparator();
-    for (QDockWidget *d :
-         {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_throughputDock, m_demoDock, m_sequenceDock})
+    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_throughputDock, m_demoDock,
+                           m_sequenceDock, m_lagDock})
         view->addAction(d->toggleViewAction());
     m_flowDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
     m_detailsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
@@ -426,6 +453,7 @@ void MainWindow::buildActions()
     m_demoDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
     m_throughputDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
     m_sequenceDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_7));
+    m_lagDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_8));
 
     help->addAction(tr("&About EventLens"), this, [this] {
         QMessageBox::about(this, tr("About EventLens"),
@@ -517,6 +545,12 @@ void MainWindow::startLive(const StartOptions &options)
 
 void MainWindow::display(Workspace *workspace)
 {
+    if (m_compare && m_shown && workspace != m_shown) {
+        // Its left side (and right, within one workspace) is the workspace shown until now.
+        m_compare->hide();
+        m_compare->clearRight();
+        m_compareOther.reset();
+    }
     m_shown = workspace;
     m_selectedEvent = EventStore::kNone;
     m_selectedCorrelation.clear();
@@ -528,6 +562,7 @@ void MainWindow::display(Workspace *workspace)
     // Another store's numbers may look like the same map: start the map afresh.
     m_topology->clear(tr("No events yet: the service map appears as events arrive"));
     m_throughput->clear();
+    m_lag->clear();
     for (bool &d : m_dirty)
         d = true;
     refreshViews(true);
@@ -548,6 +583,95 @@ void MainWindow::showLive(bool live)
     Workspace *w = live ? m_live.get() : m_cursor ? &m_cursor->view() : m_recording.get();
     if (w && w != m_shown)
         display(w);
+}
+
+// --- compare ------------------------------------------------------------------------------------
+
+CompareView *MainWindow::compareWindow()
+{
+    if (!m_compare) {
+        m_compare = new CompareView(this);
+        m_compare->setWindowFlag(Qt::Window);
+        m_compare->setWindowTitle(tr("Compare flows — EventLens"));
+        m_compare->resize(1400, 820);
+        connect(m_compare, &CompareView::eventActivated, this, [this](CompareView::Side side, uint32_t index) {
+            if (side == CompareView::Left || !m_compareOther) // an event of the shown workspace
+                selectEvent(index);
+        });
+    }
+    return m_compare;
+}
+
+QString MainWindow::shownName() const
+{
+    if (!m_shown || m_shown->isLive())
+        return tr("Live session");
+    const QString file = m_recording ? QFileInfo(qs(m_recording->report().path)).fileName() : QString();
+    if (m_cursor && m_shown == &m_cursor->view())
+        return tr("%1 as of %2").arg(file, qs(formatClock(m_cursor->cursorNs())));
+    return file;
+}
+
+void MainWindow::compareFlows()
+{
+    if (!m_shown)
+        return;
+    const EventStore &store = m_shown->store();
+    if (store.correlationCount() < 2) {
+        showError(tr("Cannot compare"), tr("%1 has fewer than two flows.").arg(shownName()));
+        return;
+    }
+    m_compareLoad.reset();
+    CompareView *c = compareWindow();
+    c->clearRight();
+    m_compareOther.reset();
+    const std::string left =
+        m_selectedCorrelation.empty() ? std::string(store.correlationName(0)) : m_selectedCorrelation;
+    c->setLeft(store, shownName());
+    c->setRight(store, shownName());
+    c->setFlows(left, matchingFlow(store, left, store));
+    c->show();
+    c->raise();
+    c->activateWindow();
+}
+
+void MainWindow::compareWithRecording(const QString &path)
+{
+    m_compareLoad = std::make_unique<WorkspaceLoad>(path.toStdString(), [this] {
+        QMetaObject::invokeMethod(this, &MainWindow::compareLoadFinished, Qt::QueuedConnection);
+    });
+    statusBar()->showMessage(tr("Opening %1 to compare…").arg(QFileInfo(path).fileName()));
+}
+
+void MainWindow::compareLoadFinished()
+{
+    if (!m_compareLoad || !m_compareLoad->isFinished() || !m_shown)
+        return;
+    std::string error;
+    const QString path = qs(m_compareLoad->path());
+    std::unique_ptr<Workspace> other = m_compareLoad->take(error);
+    m_compareLoad.reset();
+    if (!other) {
+        if (error != "cancelled")
+            showError(tr("Cannot compare"), qs(error));
+        emit compareReady(qs(error));
+        return;
+    }
+    CompareView *c = compareWindow();
+    c->clearRight(); // before the recording it shows goes
+    m_compareOther = std::move(other);
+    const EventStore &store = m_shown->store();
+    const std::string left = m_selectedCorrelation.empty() && store.correlationCount()
+                                 ? std::string(store.correlationName(0))
+                                 : m_selectedCorrelation;
+    c->setLeft(store, shownName());
+    c->setRight(m_compareOther->store(), QFileInfo(path).fileName());
+    c->setFlows(left, matchingFlow(store, left, m_compareOther->store()));
+    c->show();
+    c->raise();
+    c->activateWindow();
+    statusBar()->clearMessage();
+    emit compareReady(QString());
 }
 
 // --- time travel --------------------------------------------------------------------------------
@@ -841,6 +965,8 @@ void MainWindow::refreshViews(bool force)
         m_problems->setProblems(m_shown->anomalies(), m_shown->rejects(), m_shown->rejectsForgotten());
     if (due(View::Throughput, m_throughputDock->isVisible() && !m_throughput->visibleRegion().isEmpty()))
         m_throughput->setThroughput(m_shown->throughput());
+    if (due(View::Lag, m_lagDock->isVisible() && !m_lag->visibleRegion().isEmpty()))
+        m_lag->setLag(m_shown->store(), m_shown->lag());
     if (due(View::Flow, m_flowDock->isVisible() || m_sequenceDock->isVisible()))
         refreshFlow();
     if (due(View::Status, true)) {
@@ -1011,6 +1137,9 @@ bool MainWindow::exportTo(Export what, const QString &path, QString &error)
     case Export::ThroughputImage:
         m_throughput->setThroughput(m_shown->throughput()); // hidden docks are not refreshed
         return m_throughput->chart()->exportImage(path, error);
+    case Export::LagImage:
+        m_lag->setLag(store, m_shown->lag()); // hidden docks are not refreshed
+        return m_lag->chart()->exportImage(path, error);
     }
     error = QString::fromStdString(e);
     return ok;

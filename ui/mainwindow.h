@@ -29,7 +29,9 @@ class DemoPanel;
 class DetailsPane;
 class EventTableModel;
 class FilterBar;
+class CompareView;
 class FlowGraphView;
+class LagTimelineView;
 class ProblemsPane;
 class ReplayControls;
 class SequenceView;
@@ -65,7 +67,16 @@ public:
     bool startRecording(const QString &path);
     /// Completes the recording; returns what the status bar says about it (empty if none).
     QString stopRecording();
-    enum class Export { TableJsonl, TableCsv, FlowDot, FlowImage, SequenceImage, TopologyImage, ThroughputImage };
+    enum class Export {
+        TableJsonl,
+        TableCsv,
+        FlowDot,
+        FlowImage,
+        SequenceImage,
+        TopologyImage,
+        ThroughputImage,
+        LagImage
+    };
     /// Writes what the window shows: the table's rows (as filtered), the selected flow, the
     /// service map, a chart. Images take their format from the file name (the graphs: .svg or
     /// .png; charts: .png). False, with `error`, when there is nothing to write or the file fails.
@@ -83,6 +94,13 @@ public:
     bool moveTimeCursor(int64_t ns);
     /// Leaves time travel: shows the whole recording again.
     void showWholeRecording();
+    /// Compare: the selected flow (or the first) beside the most similar other flow of the
+    /// shown workspace, differences marked, in a window of its own (CompareView). It closes
+    /// when the window shows another workspace.
+    void compareFlows();
+    /// Compare: the selected flow beside the most similar flow of another recording, opened
+    /// in the background (compareReady() when it is shown).
+    void compareWithRecording(const QString &path);
 
     // --- for tests and the benchmark ---------------------------------------------------------
     EventTableModel *tableModel() const { return m_model; }
@@ -93,6 +111,7 @@ public:
     SequenceView *sequenceView() const { return m_sequence; }
     TopologyView *topologyView() const { return m_topology; }
     ThroughputView *throughputView() const { return m_throughput; }
+    LagTimelineView *lagView() const { return m_lag; }
     ProblemsPane *problemsPane() const { return m_problems; }
     DemoPanel *demoPanel() const { return m_demoPanel; }
     ConnectionDialog *connectionDialog() const { return m_connections; }
@@ -101,6 +120,7 @@ public:
     Workspace *shownWorkspace() const { return m_shown; }
     TimeCursor *timeCursor() const { return m_cursor.get(); } ///< nullptr outside time travel
     TimeCursorBar *timeCursorBar() const { return m_timeBar; }
+    CompareView *compareView() const { return m_compare; } ///< nullptr until a comparison was asked for
     DemoSystem *demo() const { return m_demo.get(); }
     bool isLoading() const { return m_load != nullptr; }
     /// The status bar's text, joined (what a person reads there).
@@ -111,6 +131,8 @@ public:
 signals:
     /// A recording finished loading (or failed: `error` says why).
     void recordingOpened(const QString &path, const QString &error);
+    /// The recording to compare with was opened and compared (or not: `error` says why).
+    void compareReady(const QString &error);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -118,7 +140,7 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    enum class View { Table, Flow, Topology, Problems, Status, Throughput, Count };
+    enum class View { Table, Flow, Topology, Problems, Status, Throughput, Lag, Count };
 
     void buildActions();
     void buildViews();
@@ -126,6 +148,9 @@ private:
     void startLive(const StartOptions &options);
     void display(Workspace *workspace);
     void displayKeepingSelection(Workspace *workspace);
+    CompareView *compareWindow();
+    void compareLoadFinished();
+    QString shownName() const;
     void selectPending();
     void pollTimeCursor();
     void refreshTimeBar();
@@ -150,6 +175,8 @@ private:
     std::unique_ptr<DemoSystem> m_demo;
     std::unique_ptr<WorkspaceLoad> m_load;
     std::unique_ptr<TimeCursor> m_cursor; ///< time travel over m_recording
+    std::unique_ptr<Workspace> m_compareOther; ///< the recording compared with (right side)
+    std::unique_ptr<WorkspaceLoad> m_compareLoad;
     std::string m_pendingSelection;       ///< an eventId to select once the time-travel view holds it
     QString m_busError;
 
@@ -165,11 +192,13 @@ private:
     SequenceView *m_sequence = nullptr;
     TopologyView *m_topology = nullptr;
     ThroughputView *m_throughput = nullptr;
+    LagTimelineView *m_lag = nullptr;
+    CompareView *m_compare = nullptr;
     ProblemsPane *m_problems = nullptr;
     DemoPanel *m_demoPanel = nullptr;
     ConnectionDialog *m_connections = nullptr;
     QDockWidget *m_detailsDock = nullptr, *m_flowDock = nullptr, *m_topologyDock = nullptr, *m_problemsDock = nullptr,
-                *m_demoDock = nullptr, *m_throughputDock = nullptr, *m_sequenceDock = nullptr;
+                *m_demoDock = nullptr, *m_throughputDock = nullptr, *m_sequenceDock = nullptr, *m_lagDock = nullptr;
 
     // actions and controls
     QAction *m_recordAction = nullptr, *m_demoAction = nullptr, *m_followAction = nullptr;
