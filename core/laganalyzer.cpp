@@ -143,14 +143,19 @@ void LagAnalyzer::edge(const EventStore &store, const CausalEdge &edge)
     p.cached.reset();
     ++p.count;
     ++m_edges;
+    const Sample s{effect.timestampNs, edge.lagNs, edge.effect, edge.cause};
+    const size_t cap = m_options.maxExactSamples;
     if (edge.skew()) {
         ++p.skew;
         ++m_skew;
+        // Kept apart, for showing them (bounded: the newest `cap`).
+        if (!cap || p.skewed.size() < cap)
+            p.skewed.push_back(s);
+        else
+            p.skewed[p.skewNext++ % cap] = s;
         return;
     }
     p.lags.add(edge.lagNs);
-    const Sample s{effect.timestampNs, edge.lagNs};
-    const size_t cap = m_options.maxExactSamples;
     if (!cap || p.recent.size() < cap) {
         p.recent.push_back(s);
         return;
@@ -212,7 +217,7 @@ std::vector<LagWindow> LagAnalyzer::timeline(uint16_t consumer, uint16_t causeTy
     samples.reserve(p.recent.size());
     for (const Sample &s : p.recent)
         if (!p.latestEvicted || startOf(s.effectNs) > *p.latestEvicted)
-            samples.push_back({startOf(s.effectNs), s.lagNs});
+            samples.push_back({startOf(s.effectNs), s.lagNs, s.effect, s.cause});
     std::sort(samples.begin(), samples.end(), [](const Sample &a, const Sample &b) { return a.effectNs < b.effectNs; });
 
     std::vector<LagWindow> out;
@@ -248,11 +253,34 @@ std::vector<IngestLag> LagAnalyzer::ingestLag() const
     return out;
 }
 
+std::vector<Reaction> LagAnalyzer::reactions(uint16_t consumer, uint16_t causeType) const
+{
+    std::vector<Reaction> out;
+    auto add = [&out](const Pair &p) {
+        for (const std::vector<Sample> *kept : {&p.recent, &p.skewed})
+            for (const Sample &s : *kept)
+                out.push_back({s.effect, s.cause, s.effectNs, s.lagNs});
+    };
+    if (causeType != UINT16_MAX) {
+        if (const auto it = m_pairOf.find(uint32_t{consumer} << 16 | causeType); it != m_pairOf.end())
+            add(m_pairs[it->second]);
+    } else {
+        for (const Pair &p : m_pairs)
+            if (p.consumer == consumer)
+                add(p);
+    }
+    if (!std::is_sorted(out.begin(), out.end(),
+                        [](const Reaction &a, const Reaction &b) { return a.effectNs < b.effectNs; }))
+        std::stable_sort(out.begin(), out.end(),
+                         [](const Reaction &a, const Reaction &b) { return a.effectNs < b.effectNs; });
+    return out;
+}
+
 size_t LagAnalyzer::retainedSamples() const
 {
     size_t n = 0;
     for (const Pair &p : m_pairs)
-        n += p.lags.exactValues() + p.recent.size();
+        n += p.lags.exactValues() + p.recent.size() + p.skewed.size();
     for (const Source &s : m_sources)
         n += s.lags.exactValues();
     return n;

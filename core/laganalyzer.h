@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/analysis.h"
+#include "core/lagreactions.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -128,6 +129,12 @@ public:
     /// (any window starting at or before the latest evicted effect's timestamp).
     std::vector<LagWindow> timeline(uint16_t consumer, uint16_t causeType, int64_t widthNs) const;
 
+    /// The pair's reactions one by one (causeType UINT16_MAX: to every cause type), skewed ones
+    /// included, in effect-time order: every one, or in bounded mode the newest
+    /// maxExactSamples of each pair (and of its skewed ones). Store indexes may name events
+    /// the store has since evicted. For drawing them: no store access, no hashing.
+    std::vector<Reaction> reactions(uint16_t consumer, uint16_t causeType) const;
+
     /// receivedNs − timestampNs per source over the first occurrences that have a receive time,
     /// sorted by source name; sources without receive times are left out.
     std::vector<IngestLag> ingestLag() const;
@@ -141,6 +148,7 @@ private:
     struct Sample {
         int64_t effectNs;
         int64_t lagNs;
+        uint32_t effect, cause; ///< store indexes
     };
     struct Pair {
         Pair(uint16_t c, uint16_t t, size_t maxExact) : consumer(c), causeType(t), lags(maxExact) { }
@@ -148,6 +156,8 @@ private:
         uint64_t count = 0, skew = 0;
         LagDistribution lags;
         std::vector<Sample> recent; ///< for the timeline: all, or a ring of the newest
+        std::vector<Sample> skewed; ///< skew edges: all, or a ring of the newest
+        uint64_t skewNext = 0;      ///< bounded mode: where the next skewed one goes (mod the cap)
         size_t ringNext = 0;        ///< bounded mode: where the next sample goes once full
         std::optional<int64_t> latestEvicted;
         mutable std::optional<LagStats> cached;

@@ -346,23 +346,25 @@ ThroughputAnalyzer::Result ThroughputAnalyzer::collect(const Table &table, int64
     return r;
 }
 
-ThroughputAnalyzer::Result ThroughputAnalyzer::bins(ThroughputKey key, ThroughputClock clock, int64_t binNs) const
+ThroughputAnalyzer::Result ThroughputAnalyzer::bins(ThroughputKey key, ThroughputClock clock, int64_t binNs,
+                                                size_t maxBins) const
 {
     const Table &t = table(key, clock);
     const int64_t first = m_first[static_cast<size_t>(clock)], last = m_last[static_cast<size_t>(clock)];
     int64_t width = binNs > 0 ? roundUp(binNs, kBaseBinNs) : kBaseBinNs;
+    maxBins = std::clamp<size_t>(maxBins, 1, kMaxPoints);
     if (first != kNoTime) {
         if (binNs <= 0) {
-            width = autoBinNs(first, last);
-        } else if (binCount(first, last, width) > static_cast<int64_t>(kMaxPoints)) {
+            width = autoBinNs(first, last, maxBins);
+        } else if (binCount(first, last, width) > static_cast<int64_t>(maxBins)) {
             // The finest nice width at least as wide as asked that fits.
             int64_t wider = 0;
             for (const int64_t w : kNiceWidths)
-                if (w >= width && binCount(first, last, w) <= static_cast<int64_t>(kMaxPoints)) {
+                if (w >= width && binCount(first, last, w) <= static_cast<int64_t>(maxBins)) {
                     wider = w;
                     break;
                 }
-            width = wider ? wider : std::max(width, autoBinNs(first, last));
+            width = wider ? wider : std::max(width, autoBinNs(first, last, maxBins));
         }
     }
 

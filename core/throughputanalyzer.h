@@ -75,8 +75,9 @@ public:
     /// 1 h (past those 2, 3, 6, 12 h, then whole days) that gives at most kMaxPoints bins. A
     /// width that would give more bins is widened (`widened`) to the finest of those widths at
     /// least as wide that fits. Bins run from the first event's to the last's. O(bins with
-    /// events). Without history: the series and their totals, no bins.
-    Result bins(ThroughputKey key, ThroughputClock clock, int64_t binNs = 0) const;
+    /// events). Without history: the series and their totals, no bins. `maxBins` (at most
+    /// kMaxPoints) lowers the limit, e.g. to what a chart of some width can show.
+    Result bins(ThroughputKey key, ThroughputClock clock, int64_t binNs = 0, size_t maxBins = kMaxPoints) const;
 
     /// The last `span` up to `nowNs` (default: the newest time seen on the clock), for live
     /// charts: 60 s at 100 ms, 600 s at 1 s, 3600 s at 5 s; another span takes the finest of

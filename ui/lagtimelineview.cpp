@@ -20,7 +20,8 @@ namespace eventlens {
 
 namespace {
 
-constexpr size_t kMaxPoints = 2000; ///< per series
+constexpr size_t kMaxPoints = 2000; ///< per series, however wide the chart
+constexpr size_t kMinPoints = 200;  ///< however narrow
 /// Reactions a window should hold on average for its percentiles to say more than its maximum.
 constexpr int64_t kReactionsPerWindow = 20;
 
@@ -35,15 +36,15 @@ double ms(int64_t ns)
 }
 
 /// The percentiles' window: a round width, wide enough that windows hold kReactionsPerWindow
-/// reactions on average and that the span takes at most kMaxPoints windows.
-int64_t windowWidth(int64_t spanNs, size_t reactions)
+/// reactions on average and that the span takes at most `maxWindows` windows.
+int64_t windowWidth(int64_t spanNs, size_t reactions, size_t maxWindows)
 {
     constexpr int64_t msNs = 1'000'000, sNs = 1000 * msNs, minNs = 60 * sNs, hNs = 60 * minNs;
     static constexpr std::array<int64_t, 27> kWidths{
         msNs,       2 * msNs,   5 * msNs,   10 * msNs, 20 * msNs, 50 * msNs, 100 * msNs, 200 * msNs, 500 * msNs,
         sNs,        2 * sNs,    5 * sNs,    10 * sNs,  15 * sNs,  30 * sNs,  minNs,      2 * minNs,  5 * minNs,
         10 * minNs, 15 * minNs, 30 * minNs, hNs,       2 * hNs,   6 * hNs,   12 * hNs,   24 * hNs,   7 * 24 * hNs};
-    const int64_t wanted = std::max(spanNs / int64_t(kMaxPoints - 1),
+    const int64_t wanted = std::max(spanNs / int64_t(std::max<size_t>(maxWindows, 2) - 1),
                                     reactions ? spanNs * kReactionsPerWindow / int64_t(reactions) : spanNs);
     for (const int64_t w : kWidths)
         if (w >= wanted)
@@ -299,9 +300,11 @@ void LagTimelineView::setLag(const EventStore &store, const LagAnalyzer &lag)
         m_consumer->count() ? store.findSource(m_consumer->currentText().toStdString()) : EventStore::kNoName;
     const QString typeName = causeType();
     const uint16_t causeType = typeName.isEmpty() ? EventStore::kNoName : store.findType(typeName.toStdString());
-    m_reactions = consumer == EventStore::kNoName ? std::vector<Reaction>{} : reactionsOf(store, consumer, causeType);
-    std::stable_sort(m_reactions.begin(), m_reactions.end(),
-                     [](const Reaction &a, const Reaction &b) { return a.effectNs < b.effectNs; });
+    // The analyzer's own samples (in memory order, no lookups); a live store may have evicted
+    // some of those events since.
+    m_reactions = consumer == EventStore::kNoName ? std::vector<Reaction>{} : lag.reactions(consumer, causeType);
+    std::erase_if(m_reactions,
+                  [&store](const Reaction &r) { return !store.contains(r.effect) || !store.contains(r.cause); });
 
     // The percentiles over windows of the non-skewed reactions: the analyzer's timeline for
     // one cause type; for all of them, the same nearest-rank percentiles over the reactions.
@@ -314,7 +317,7 @@ void LagTimelineView::setLag(const EventStore &store, const LagAnalyzer &lag)
             last = r.effectNs;
             lags.push_back(r.lagNs);
         }
-    m_windowNs = windowWidth(last - first, lags.size());
+    m_windowNs = windowWidth(last - first, lags.size(), pointsRoom());
     std::vector<LagWindow> windows;
     if (lags.empty()) {
         // nothing to draw
@@ -395,6 +398,13 @@ void LagTimelineView::setLag(const EventStore &store, const LagAnalyzer &lag)
     drawReactions();
 }
 
+size_t LagTimelineView::pointsRoom() const
+{
+    // One point every two pixels of the chart; a chart not laid out yet counts as wide.
+    const int width = m_chart->width() > 100 ? m_chart->width() : 2 * int(kMaxPoints);
+    return std::clamp<size_t>(size_t(width / 2), kMinPoints, kMaxPoints);
+}
+
 void LagTimelineView::drawReactions()
 {
     const double slaMs = m_sla->value();
@@ -404,9 +414,10 @@ void LagTimelineView::drawReactions()
         (r.skew() ? skewed : ms(r.lagNs) > slaMs ? over : within).push_back(i);
     }
     const size_t overCount = over.size(), skewCount = skewed.size();
-    within = thin(m_reactions, std::move(within), kMaxPoints);
-    over = thin(m_reactions, std::move(over), kMaxPoints);
-    skewed = thin(m_reactions, std::move(skewed), kMaxPoints);
+    // Markers: about one per two pixels of the chart (each is an item to draw).
+    within = thin(m_reactions, std::move(within), pointsRoom());
+    over = thin(m_reactions, std::move(over), pointsRoom());
+    skewed = thin(m_reactions, std::move(skewed), pointsRoom());
 
     auto scatter = [this](const QString &name, QRgb color, qreal size, const std::vector<size_t> &which, bool ids,
                           bool skew) {

@@ -79,6 +79,8 @@ signals:
 private:
     void fillChoices(const EventStore &store, const LagAnalyzer &lag);
     void drawReactions();
+    /// Points a series gets: about one per two pixels of the chart, 200 to 2 000.
+    size_t pointsRoom() const;
 
     TimeSeriesChart *m_chart, *m_skewChart;
     QComboBox *m_consumer, *m_causeType;

@@ -14,6 +14,11 @@
 
 namespace eventlens {
 
+namespace {
+constexpr size_t kMaxLines = 10; ///< the busiest 9 and "N others" past that
+constexpr int kMinBins = 200;    ///< however narrow the chart
+} // namespace
+
 ThroughputView::ThroughputView(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
@@ -102,12 +107,19 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
                 break;
         }
     } else {
-        r = seconds > 0 ? throughput.window(key, clock, std::chrono::seconds(seconds)) : throughput.bins(key, clock);
+        // No more bins than the chart has room for: one every two pixels.
+        const size_t room = size_t(std::max(kMinBins, m_chart->width() / 2));
+        r = seconds > 0 ? throughput.window(key, clock, std::chrono::seconds(seconds))
+                        : throughput.bins(key, clock, 0, room);
     }
     std::vector<TimeSeriesChart::Series> series;
     if (r.binNs > 0) {
         const double perSecond = 1e9 / double(r.binNs);
-        for (const ThroughputAnalyzer::Series &s : r.series) {
+        // The busiest lines, and the rest summed as one: forty lines are read by nobody (and
+        // drawn slowly). r.series is sorted by total, most first.
+        const size_t shown = r.series.size() > kMaxLines ? kMaxLines - 1 : r.series.size();
+        for (size_t i = 0; i < shown; ++i) {
+            const ThroughputAnalyzer::Series &s = r.series[i];
             TimeSeriesChart::Series out;
             out.name = qs(s.name);
             out.color = colorForSource(s.name).darker(160); // the palette is for fills; lines need depth
@@ -115,6 +127,20 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
             for (const ThroughputAnalyzer::Point &p : s.points)
                 out.points.emplace_back(double(p.startNs / 1'000'000), double(p.count) * perSecond);
             series.push_back(std::move(out));
+        }
+        if (shown < r.series.size()) {
+            TimeSeriesChart::Series other;
+            other.name = tr("%1 others").arg(r.series.size() - shown); // at least two
+            other.color = QColor(0x75, 0x75, 0x75);
+            std::vector<uint64_t> counts(r.series[shown].points.size(), 0);
+            for (size_t i = shown; i < r.series.size(); ++i)
+                for (size_t b = 0; b < counts.size() && b < r.series[i].points.size(); ++b)
+                    counts[b] += r.series[i].points[b].count;
+            other.points.reserve(counts.size());
+            for (size_t b = 0; b < counts.size(); ++b)
+                other.points.emplace_back(double(r.series[shown].points[b].startNs / 1'000'000),
+                                          double(counts[b]) * perSecond);
+            series.push_back(std::move(other));
         }
     }
     m_chart->setSeries(series, tr("events/s"));

@@ -12,10 +12,11 @@ namespace eventlens {
 class EventStore;
 class TimeSeriesChart;
 
-/// Events per second over time, one line per event type (or source, or topic) — or the same
-/// series as areas stacked into the total — over a chosen window (1 min, 10 min, 1 h, or
-/// everything), from the throughput analyzer; the bin width is shown. GUI thread; call
-/// setThroughput() whenever the analyzer has more.
+/// Events per second over time, one line per event type (or source, or topic) — the nine
+/// busiest and "N others" summed when there are more than ten — or the same series as areas
+/// stacked into the total, over a chosen window (1 min, 10 min, 1 h, or everything: then at
+/// most one bin per two pixels of the chart), from the throughput analyzer; the bin width is
+/// shown. GUI thread; call setThroughput() whenever the analyzer has more.
 class ThroughputView : public QWidget {
     Q_OBJECT
 public:

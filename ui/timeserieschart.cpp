@@ -51,6 +51,7 @@ struct TimeSeriesChart::Private {
     std::vector<std::unique_ptr<Entry>> entries; ///< in the order given (the stacking order)
     std::vector<const Entry *> stack;            ///< the areas as built, bottom first
     qint64 fixedFrom = 0, fixedTo = 0;
+    qint64 fromMs = 0, toMs = 0; ///< the time axis as last set
     double minY = 0, maxY = 1;
     size_t clipped = 0;    ///< log scale: values ≤ 0 drawn at the bottom
     double drawnFloor = 0; ///< the log axis' bottom edge the points were drawn for
@@ -497,6 +498,15 @@ void TimeSeriesChart::draw(bool movePoints)
     if (replace)
         d->clipped = 0;
     d->drawnFloor = logFloor;
+    // Qt Charts redoes every series' geometry (a stroked outline of each line) whenever an
+    // axis range changes: empty the series first, set the axes, then give each its points, so
+    // that each series is outlined once per refresh, not once per range change.
+    if (replace && any)
+        for (const auto &e : d->entries)
+            if (e->xy->count() > 0)
+                e->xy->clear();
+    if (any)
+        setAxes(minX, maxX, minY, maxY, logFloor, logTop);
     for (const auto &e : d->entries) {
         if (!replace)
             break;
@@ -509,19 +519,26 @@ void TimeSeriesChart::draw(bool movePoints)
                     if (e->visible)
                         ++d->clipped;
                 }
-        e->xy->setColor(e->data.color);
+        // (Each of these redoes the geometry too: only when it changes.)
+        if (e->xy->color() != e->data.color)
+            e->xy->setColor(e->data.color);
         if (auto *scatter = qobject_cast<QScatterSeries *>(e->xy)) {
-            scatter->setMarkerSize(e->data.markerSize);
-            scatter->setBorderColor(e->data.color);
+            if (scatter->markerSize() != e->data.markerSize)
+                scatter->setMarkerSize(e->data.markerSize);
+            if (scatter->borderColor() != e->data.color)
+                scatter->setBorderColor(e->data.color);
         }
-        if (e->area) {
+        if (e->area && e->area->color() != e->data.color) {
             // Opaque fills outlined in their own colour: a darker outline zigzagging over
             // spiky rates would hide the fills; none would hide one-bin spikes.
             e->area->setColor(e->data.color);
             e->area->setPen(QPen(e->data.color, 1));
         }
-        if (auto *line = qobject_cast<QLineSeries *>(e->xy); line && e->xyInChart)
-            line->setPointsVisible(out.size() <= 60); // a few points: a single one has no line
+        if (auto *line = qobject_cast<QLineSeries *>(e->xy); line && e->xyInChart) {
+            const bool few = out.size() <= 60; // a few points: a single one has no line
+            if (line->pointsVisible() != few)
+                line->setPointsVisible(few);
+        }
         e->xy->replace(out);                          // one replace() per series
         setSeriesVisible(e->data.name, e->visible);
     }
@@ -530,28 +547,10 @@ void TimeSeriesChart::draw(bool movePoints)
     d->empty->setVisible(!any);
     if (any && wasEmpty)
         relayoutAxes();
-    if (any) {
-        qint64 from = qint64(minX), to = qint64(std::max(maxX, minX + 1000));
-        if (d->fixedFrom < d->fixedTo) {
-            from = d->fixedFrom;
-            to = d->fixedTo;
-        }
-        d->x->setRange(QDateTime::fromMSecsSinceEpoch(from, Qt::UTC), QDateTime::fromMSecsSinceEpoch(to, Qt::UTC));
-        if (m_log) {
-            d->yLog->setRange(logFloor, logTop);
-            d->minY = logFloor;
-            d->maxY = logTop;
-        } else {
-            d->yLinear->setRange(minY < 0 ? minY * 1.1 : 0, maxY > 0 ? maxY * 1.1 : 1);
-            d->yLinear->applyNiceNumbers();
-            d->minY = d->yLinear->min();
-            d->maxY = d->yLinear->max();
-        }
+    if (any && m_threshold) {
         // The threshold spans the time axis.
-        if (m_threshold) {
-            const double t = m_log && *m_threshold <= 0 ? logFloor : *m_threshold;
-            d->threshold->replace(QList<QPointF>{{double(from), t}, {double(to), t}});
-        }
+        const double t = m_log && *m_threshold <= 0 ? logFloor : *m_threshold;
+        d->threshold->replace(QList<QPointF>{{double(d->fromMs), t}, {double(d->toMs), t}});
     }
     const bool threshold = any && m_threshold;
     d->threshold->setVisible(threshold);
@@ -565,6 +564,41 @@ void TimeSeriesChart::draw(bool movePoints)
                      : d->clipped    ? tr("%1 values ≤ 0 drawn on the bottom edge (log scale)").arg(d->clipped)
                                      : QString());
     d->note->setVisible(any && d->clipped > 0);
+}
+
+void TimeSeriesChart::setAxes(qreal minX, qreal maxX, qreal minY, qreal maxY, double logFloor, double logTop)
+{
+    qint64 from = qint64(minX), to = qint64(std::max(maxX, minX + 1000));
+    if (d->fixedFrom < d->fixedTo) {
+        from = d->fixedFrom;
+        to = d->fixedTo;
+    }
+    d->fromMs = from;
+    d->toMs = to;
+    const QDateTime fromTime = QDateTime::fromMSecsSinceEpoch(from, Qt::UTC),
+                    toTime = QDateTime::fromMSecsSinceEpoch(to, Qt::UTC);
+    if (d->x->min() != fromTime || d->x->max() != toTime)
+        d->x->setRange(fromTime, toTime);
+    if (m_log) {
+        if (d->yLog->min() != logFloor || d->yLog->max() != logTop)
+            d->yLog->setRange(logFloor, logTop);
+        d->minY = logFloor;
+        d->maxY = logTop;
+    } else {
+        // Nice numbers worked out on a spare axis: applying them to the shown one would be a
+        // second range change (another outline of every series).
+        QValueAxis nice;
+        nice.setTickCount(d->yLinear->tickCount());
+        nice.setRange(minY < 0 ? minY * 1.1 : 0, maxY > 0 ? maxY * 1.1 : 1);
+        nice.applyNiceNumbers();
+        if (d->yLinear->min() != nice.min() || d->yLinear->max() != nice.max()
+            || d->yLinear->tickCount() != nice.tickCount()) {
+            d->yLinear->setTickCount(nice.tickCount());
+            d->yLinear->setRange(nice.min(), nice.max());
+        }
+        d->minY = d->yLinear->min();
+        d->maxY = d->yLinear->max();
+    }
 }
 
 void TimeSeriesChart::placeThresholdLabel()

@@ -112,6 +112,8 @@ private:
     void connectEntry(Entry &e);
     void showHover(const Entry &e, const QPointF &at, bool state);
     void placeThresholdLabel();
+    /// Sets the axes for data spanning these values, changing only what differs.
+    void setAxes(qreal minX, qreal maxX, qreal minY, qreal maxY, double logFloor, double logTop);
     void relayoutAxes();
 
     struct Private;
