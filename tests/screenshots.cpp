@@ -7,10 +7,17 @@
 //   throughput.png the demo's events per second, per event type
 //   topology.png   the same recording's service map, its dock enlarged
 //   timetravel.png the same recording as of the moment its first payment failed
+//   sequence.png   that failed saga as a sequence diagram, one lane per service
+//   lag.png        the recording's reaction lag for one consumer, with an SLA
+//   compare.png    the failed saga beside the most similar flow, differences marked
 #include "core/eventstore.h"
 #include "core/workspace.h"
 #include "ui/eventtablemodel.h"
+#include "ui/compareview.h"
+#include "ui/lagtimelineview.h"
 #include "ui/mainwindow.h"
+#include "ui/sequenceview.h"
+#include "ui/uitext.h"
 #include "ui/topologyview.h"
 
 #include <QApplication>
@@ -124,5 +131,46 @@ int main(int argc, char **argv)
     }
     wait(500);
     ok &= shoot(w, dir + QStringLiteral("/timetravel.png"));
+    w.showWholeRecording();
+
+    // 5. The failed saga as a sequence diagram, its dock given room.
+    QDockWidget *sequenceDock = w.findChild<QDockWidget *>(QStringLiteral("sequenceDock"));
+    sequenceDock->raise();
+    w.resizeDocks({sequenceDock}, {760}, Qt::Horizontal);
+    wait(300);
+    w.sequenceView()->fitToView(); // what F does
+    wait(100);
+    ok &= shoot(w, dir + QStringLiteral("/sequence.png"));
+    w.resizeDocks({sequenceDock}, {480}, Qt::Horizontal);
+
+    // 6. Reaction lag: the consumer with the slowest p99, over a 250 ms SLA.
+    QDockWidget *lagDock = w.findChild<QDockWidget *>(QStringLiteral("lagDock"));
+    lagDock->raise();
+    w.resizeDocks({lagDock}, {560}, Qt::Vertical);
+    wait(300);
+    {
+        LagTimelineView *lag = w.lagView();
+        QString busiest;
+        int64_t slowest = -1;
+        for (const LagStats &st : w.recordingWorkspace()->lag().stats())
+            if (st.p99Ns > slowest) {
+                slowest = st.p99Ns;
+                busiest = qs(w.recordingWorkspace()->store().sourceName(st.consumer));
+            }
+        lag->setConsumer(busiest);
+        lag->setSlaMs(250);
+    }
+    wait(300);
+    ok &= shoot(w, dir + QStringLiteral("/lag.png"));
+
+    // 7. Compare: the failed saga beside the flow most like it.
+    w.compareFlows();
+    if (CompareView *compare = w.compareView()) {
+        compare->setGeometry(0, 0, 1600, 900);
+        wait(500);
+        ok &= shoot(*compare, dir + QStringLiteral("/compare.png"));
+    } else {
+        ok = false;
+    }
     return ok ? 0 : 1;
 }

@@ -83,6 +83,33 @@ private slots:
         QCOMPARE(eventsIn(chart->points(QStringLiteral("svc")), 0.1), 4.0);
     }
 
+    void liveEverythingStartsWithTheFirstEvent()
+    {
+        // A live session's analyzer keeps rolling windows only; "everything" is the shortest
+        // that holds what it saw (here the last minute), drawn from the first event on.
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput(ThroughputAnalyzer::Options{false});
+        analysis.add(throughput);
+        std::string error;
+        QVERIFY2(appendOneByOne(std::vector<std::string>{line("a1", "order.placed", "10.000"),
+                                                         line("a2", "order.placed", "11.000"),
+                                                         line("a3", "order.placed", "12.050")},
+                                store, {}, error),
+                 error.c_str());
+        analysis.update();
+        ThroughputView view;
+        view.resize(800, 300);
+        view.setThroughput(throughput);
+        QCOMPARE(view.binText(), QStringLiteral("bin 100 ms · live: the last 1 min 00 s"));
+        const std::vector<QPointF> points = view.chart()->points(QStringLiteral("order.placed"));
+        const qint64 first =
+            QDateTime::fromString(QStringLiteral("2026-11-26T10:00:10.000Z"), Qt::ISODateWithMs).toMSecsSinceEpoch();
+        QCOMPARE(qint64(points.front().x()), first); // not a minute of empty bins before it
+        QCOMPARE(qint64(points.back().x()), first + 2000);
+        QCOMPARE(points.size(), size_t(21));
+    }
+
     void stackedAreasAddUpToTheTotal()
     {
         EventStore store;

@@ -92,6 +92,12 @@ QString duration(int64_t ns)
     return QString::fromStdString(formatDuration(ns));
 }
 
+/// A link's lag in A, then in B: "40 ms → 900 ms".
+QString lagChange(const FlowComparison::EdgeDiff &d)
+{
+    return QStringLiteral("%1 \u2192 %2").arg(duration(*d.leftLagNs), duration(*d.rightLagNs));
+}
+
 } // namespace
 
 CompareView::CompareView(QWidget *parent) : QWidget(parent)
@@ -138,6 +144,7 @@ QWidget *CompareView::buildSide(Side side)
     s.summary = new QLabel(pane);
     s.summary->setTextFormat(Qt::RichText);
     s.view = new FlowGraphView(pane);
+    s.view->setWaitsForLayout(true); // drawn on request: never left blank for a busy Graphviz
     connect(s.view, &FlowGraphView::eventActivated, this,
             [this, side](uint32_t storeIndex) { nodeActivated(side, storeIndex); });
 
@@ -267,8 +274,20 @@ void CompareView::compare()
                                                         "another flow of the same one"));
         else if (s.store->correlationCount() == 0)
             s.view->clear(QStringLiteral("No flows in this recording (no event has a correlationId)"));
-        else
+        else {
+            // Slower and faster links show both lags: laid out with room for them.
+            const FlowComparison::Side &c = side == Left ? m_comparison.left : m_comparison.right;
+            std::vector<QString> labels(s.graph.edges.size());
+            for (size_t e = 0; both && e < labels.size() && e < c.edges.size(); ++e) {
+                if (c.edges[e] == FlowComparison::kNone || c.edgeMatch[e] != Match::Matched)
+                    continue;
+                const FlowComparison::EdgeDiff &d = m_comparison.edges[c.edges[e]];
+                if ((d.verdict == Verdict::Slower || d.verdict == Verdict::Faster) && d.leftLagNs && d.rightLagNs)
+                    labels[e] = lagChange(d);
+            }
+            s.view->setEdgeLabels(std::move(labels));
             s.view->setFlow(*s.store, s.graph);
+        }
         if (both)
             markGraph(static_cast<Side>(side));
     }
@@ -315,7 +334,7 @@ void CompareView::markGraph(Side side)
                                .arg(here));
     }
 
-    const QFont lagFont = pixelFont(12, true);
+    const QFont lagFont = pixelFont(11, true); // as FlowGraphView laid the label out (setEdgeLabels)
     for (size_t e = 0; e < g.edges.size(); ++e) {
         GraphEdgeItem *item = s.view->edgeItemAt(e);
         if (!item)
@@ -343,8 +362,7 @@ void CompareView::markGraph(Side side)
         style.dashed = false;
         item->setStyle(style);
         item->setZValue(0.6); // over the critical path
-        const QString change = QStringLiteral("%1 \u2192 %2").arg(duration(*d.leftLagNs), duration(*d.rightLagNs));
-        item->setLabelKeepingLeft({change}, lagFont);
+        item->setLabelKeepingLeft({lagChange(d)}, lagFont);
         item->setMarks(item->marks() | (slower ? Slower : Faster));
         item->setToolTip(QStringLiteral("%1 \u2192 %2 reacts %3 in B: %4 in A, %5 in B (medians over %6 and %7 "
                                         "such links)")

@@ -139,7 +139,8 @@ bool FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
         return true; // the same drawing
     // Graphviz lays out one graph at a time: while a big service map takes it on a worker
     // thread, keep what is drawn rather than freeze the window; the caller asks again.
-    const std::unique_lock<std::recursive_timed_mutex> graphviz = GraphLayout::tryHold(std::chrono::milliseconds(5));
+    const std::unique_lock<std::recursive_timed_mutex> graphviz =
+        GraphLayout::tryHold(m_waitsForLayout ? std::chrono::hours(1) : std::chrono::milliseconds(5));
     if (!graphviz)
         return false;
     const bool sameFlow = m_correlation == QString::fromStdString(graph.correlationId) && !m_nodes.empty();
@@ -393,6 +394,10 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             look.tip =
                 QStringLiteral("Clock skew: %1 is stamped %2 before its cause %3")
                     .arg(m_nodeIds[e.effect], QString::fromStdString(formatDuration(-*e.lagNs)), m_nodeIds[e.cause]);
+        }
+        if (const size_t n = looks.size(); n < m_edgeLabels.size() && !m_edgeLabels[n].isEmpty()) {
+            look.label = {m_edgeLabels[n]};
+            look.font = labelBold;
         }
         layout.addEdge({e.cause, e.effect, GraphEdgeItem::labelSize(look.label, look.font), 1});
         looks.push_back(std::move(look));

@@ -53,6 +53,12 @@ public:
     /// with another layout (a big service map, on a worker thread) for a few milliseconds:
     /// call again later.
     bool setFlow(const EventStore &store, const FlowGraph &graph);
+    /// Never give up on a busy Graphviz: setFlow() waits for the lock (a view drawn once, on
+    /// request, like a comparison, rather than refreshed as data arrives).
+    void setWaitsForLayout(bool wait) { m_waitsForLayout = wait; }
+    /// For the drawings that follow: edge e's label (by graph edge) when not empty, instead of
+    /// its lag — laid out with room for it (a comparison's "40 ms → 900 ms").
+    void setEdgeLabels(std::vector<QString> labels) { m_edgeLabels = std::move(labels); }
     /// Highlights the node of that event (a duplicate's copy selects its node), and scrolls it
     /// into view when it is outside. An event not in the graph clears the highlight.
     void setSelectedEvent(uint32_t storeIndex);
@@ -107,6 +113,8 @@ private:
     uint32_t m_selected = UINT32_MAX;
     GraphNodeItem *m_highlighted = nullptr;
     int m_layouts = 0;
+    bool m_waitsForLayout = false;
+    std::vector<QString> m_edgeLabels;
 };
 
 } // namespace eventlens

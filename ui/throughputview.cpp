@@ -115,6 +115,10 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
     std::vector<TimeSeriesChart::Series> series;
     if (r.binNs > 0) {
         const double perSecond = 1e9 / double(r.binNs);
+        // "Everything" of a live session starts with its first event, not with the window
+        // that holds it: the bins before are empty by definition.
+        const int64_t fromNs = capped && r.firstNs != kNoTime ? r.firstNs - r.binNs : INT64_MIN;
+        auto keep = [fromNs](const ThroughputAnalyzer::Point &p) { return p.startNs > fromNs; };
         // The busiest lines, and the rest summed as one: forty lines are read by nobody (and
         // drawn slowly). r.series is sorted by total, most first.
         const size_t shown = r.series.size() > kMaxLines ? kMaxLines - 1 : r.series.size();
@@ -125,7 +129,8 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
             out.color = colorForSource(s.name).darker(160); // the palette is for fills; lines need depth
             out.points.reserve(s.points.size());
             for (const ThroughputAnalyzer::Point &p : s.points)
-                out.points.emplace_back(double(p.startNs / 1'000'000), double(p.count) * perSecond);
+                if (keep(p))
+                    out.points.emplace_back(double(p.startNs / 1'000'000), double(p.count) * perSecond);
             series.push_back(std::move(out));
         }
         if (shown < r.series.size()) {
@@ -138,8 +143,9 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
                     counts[b] += r.series[i].points[b].count;
             other.points.reserve(counts.size());
             for (size_t b = 0; b < counts.size(); ++b)
-                other.points.emplace_back(double(r.series[shown].points[b].startNs / 1'000'000),
-                                          double(counts[b]) * perSecond);
+                if (keep(r.series[shown].points[b]))
+                    other.points.emplace_back(double(r.series[shown].points[b].startNs / 1'000'000),
+                                              double(counts[b]) * perSecond);
             series.push_back(std::move(other));
         }
     }
