@@ -2,6 +2,7 @@
 
 #include "ui/graphedgeitem.h"
 #include "ui/graphlayout.h"
+#include "ui/flowtext.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 #include "ui/uitext.h"
@@ -23,86 +24,9 @@ namespace {
 constexpr uint64_t kNoEvent = UINT64_MAX; ///< key of a ghost: not an event, nothing to activate
 constexpr size_t kStubsPerCause = 3;      ///< more effects elsewhere than this share one stub
 
-/// "−5 ms": a real minus sign reads better than a hyphen next to a number.
-QString signedDuration(int64_t ns)
-{
-    QString s = QString::fromStdString(formatDuration(ns));
-    if (s.startsWith(QLatin1Char('-')))
-        s.replace(0, 1, QChar(0x2212));
-    return s;
-}
 
-QString times(uint32_t n)
-{
-    return n == 1 ? QStringLiteral("once") : QStringLiteral("%1 times").arg(n);
-}
 
-/// Everything the drawing depends on, so an unchanged flow is not laid out again.
-std::vector<uint64_t> signatureOf(const FlowGraph &g)
-{
-    std::vector<uint64_t> s;
-    s.reserve(g.nodes.size() * 3 + g.edges.size() * 3 + g.crossFlow.size() * 2 + 4);
-    s.push_back(std::hash<std::string>()(g.correlationId));
-    s.push_back(g.nodes.size());
-    for (const FlowGraph::Node &n : g.nodes) {
-        s.push_back(n.ghost ? std::hash<std::string>()(n.eventId) : n.event);
-        s.push_back(uint64_t{n.duplicates} << 32 | uint64_t{n.redeliveries} << 16 | n.collisions);
-        s.push_back(uint64_t{n.ghost} | uint64_t{n.inFlow} << 1 | uint64_t{n.reusedId} << 2 | uint64_t{n.critical} << 3
-                    | uint64_t{n.inCycle} << 4);
-    }
-    s.push_back(g.edges.size());
-    for (const FlowGraph::Edge &e : g.edges) {
-        s.push_back(e.cause << 32 | e.effect);
-        s.push_back(e.lagNs ? static_cast<uint64_t>(*e.lagNs) : UINT64_MAX);
-        s.push_back(e.critical);
-    }
-    s.push_back(g.crossFlow.size());
-    for (const FlowGraph::CrossFlowLink &l : g.crossFlow)
-        s.push_back(uint64_t{l.cause} << 32 | l.effect);
-    return s;
-}
 
-/// What the flow is, and a legend of the marks it has: "Flow c-1002 · 6 events in 320 ms ·
-/// critical path 320 ms · 1 skewed".
-QString captionOf(const EventStore &store, const FlowGraph &g)
-{
-    auto colored = [](QRgb color, const QString &text) {
-        return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(QColor(color).name(), text);
-    };
-    auto counted = [](size_t n, const char *one, const char *many) {
-        return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
-    };
-    QStringList parts{QStringLiteral("<b>Flow %1</b>").arg(QString::fromStdString(g.correlationId).toHtmlEscaped())};
-    if (g.eventCount() < 2) // a duration of one event says nothing
-        parts << counted(g.eventCount(), "event", "events");
-    else
-        parts << QStringLiteral("%1 in %2")
-                     .arg(counted(g.eventCount(), "event", "events"),
-                          QString::fromStdString(formatDuration(g.durationNs())));
-    if (!g.criticalPath.empty())
-        parts << colored(
-            palette::kCritical,
-            QStringLiteral("critical path %1").arg(QString::fromStdString(formatDuration(g.criticalPathNs(store)))));
-    uint32_t redelivered = 0, collisions = 0;
-    for (const FlowGraph::Node &n : g.nodes) {
-        redelivered += n.redeliveries ? 1 : 0;
-        collisions += n.collisions ? 1 : 0;
-        collisions += n.reusedId ? 1 : 0;
-    }
-    if (g.ghostCount())
-        parts << colored(palette::kGhost, counted(g.ghostCount(), "unseen cause", "unseen causes"));
-    if (g.skewCount())
-        parts << colored(palette::kSkew, counted(g.skewCount(), "skewed", "skewed"));
-    if (redelivered)
-        parts << colored(palette::kWarning, counted(redelivered, "redelivered", "redelivered"));
-    if (collisions)
-        parts << colored(palette::kIdCollision, counted(collisions, "id collision", "id collisions"));
-    if (!g.cycles.empty())
-        parts << colored(palette::kCycle, counted(g.cycles.size(), "cycle", "cycles"));
-    if (!g.crossFlow.empty())
-        parts << counted(g.crossFlow.size(), "link to other flows", "links to other flows");
-    return parts.join(QStringLiteral(" · "));
-}
 
 } // namespace
 
@@ -134,7 +58,7 @@ bool FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
                   : QStringLiteral("No events in flow %1").arg(QString::fromStdString(graph.correlationId)));
         return true;
     }
-    std::vector<uint64_t> signature = signatureOf(graph);
+    std::vector<uint64_t> signature = flowSignature(graph);
     if (signature == m_signature && hint().isEmpty())
         return true; // the same drawing
     // Graphviz lays out one graph at a time: while a big service map takes it on a worker
@@ -152,7 +76,7 @@ bool FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
     if (m_nodes.empty())
         return true; // the layout failed: build() shows why
     hideHint();
-    setCaption(captionOf(store, graph));
+    setCaption(flowCaption(store, graph, false));
     updateSceneRect();
     if (sameFlow) {
         keepView(center);
@@ -235,7 +159,7 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             }
             if (n.redeliveries) {
                 marks |= Redelivered;
-                tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(times(n.redeliveries + 1));
+                tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(timesText(n.redeliveries + 1));
             }
             if (n.collisions) {
                 marks |= IdCollision;

@@ -2,6 +2,7 @@
 
 #include "ui/graphedgeitem.h"
 #include "ui/graphlayout.h"
+#include "ui/flowtext.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 #include "ui/uitext.h"
@@ -57,14 +58,6 @@ constexpr qreal kPausePerOctave = 12; ///< room a pause adds per doubling
 constexpr qreal kMarkMaxWidth = 200;
 constexpr QRgb kLifeline = 0xffb0b4ba;
 
-/// "−5 ms": a real minus sign reads better than a hyphen next to a number.
-QString signedDuration(int64_t ns)
-{
-    QString s = QString::fromStdString(formatDuration(ns));
-    if (s.startsWith(QLatin1Char('-')))
-        s.replace(0, 1, QChar(0x2212));
-    return s;
-}
 
 /// "+250 ms", "−1.2 s": a time relative to the flow's start.
 QString sinceStart(int64_t ns)
@@ -72,81 +65,8 @@ QString sinceStart(int64_t ns)
     return ns < 0 ? signedDuration(ns) : QStringLiteral("+") + signedDuration(ns);
 }
 
-QString times(uint32_t n)
-{
-    return n == 1 ? QStringLiteral("once") : QStringLiteral("%1 times").arg(n);
-}
 
-/// Everything the drawing depends on, so an unchanged flow is not drawn again.
-std::vector<uint64_t> signatureOf(const FlowGraph &g)
-{
-    std::vector<uint64_t> s;
-    s.reserve(g.nodes.size() * 3 + g.edges.size() * 3 + g.crossFlow.size() + 4);
-    s.push_back(std::hash<std::string>()(g.correlationId));
-    s.push_back(g.nodes.size());
-    for (const FlowGraph::Node &n : g.nodes) {
-        s.push_back(n.ghost ? std::hash<std::string>()(n.eventId) : n.event);
-        s.push_back(uint64_t{n.duplicates} << 32 | uint64_t{n.redeliveries} << 16 | n.collisions);
-        s.push_back(uint64_t{n.ghost} | uint64_t{n.inFlow} << 1 | uint64_t{n.reusedId} << 2 | uint64_t{n.critical} << 3
-                    | uint64_t{n.inCycle} << 4);
-    }
-    s.push_back(g.edges.size());
-    for (const FlowGraph::Edge &e : g.edges) {
-        s.push_back(e.cause << 32 | e.effect);
-        s.push_back(e.lagNs ? static_cast<uint64_t>(*e.lagNs) : UINT64_MAX);
-        s.push_back(e.critical);
-    }
-    s.push_back(g.crossFlow.size());
-    for (const FlowGraph::CrossFlowLink &l : g.crossFlow)
-        s.push_back(uint64_t{l.cause} << 32 | l.effect);
-    return s;
-}
 
-/// What the flow is, and a legend of the marks it has: "Flow c-1002 · 6 events, 4 services,
-/// 320 ms · critical path 320 ms · 1 skewed".
-QString captionOf(const EventStore &store, const FlowGraph &g)
-{
-    std::unordered_set<uint16_t> sources;
-    for (const FlowGraph::Node &n : g.nodes)
-        if (!n.ghost)
-            sources.insert(store.record(n.event).source);
-    const size_t services = sources.size();
-    auto colored = [](QRgb color, const QString &text) {
-        return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(QColor(color).name(), text);
-    };
-    auto counted = [](size_t n, const char *one, const char *many) {
-        return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
-    };
-    QStringList parts{QStringLiteral("<b>Flow %1</b>").arg(QString::fromStdString(g.correlationId).toHtmlEscaped())};
-    QString size = QStringLiteral("%1, %2").arg(counted(g.eventCount(), "event", "events"),
-                                                counted(services, "service", "services"));
-    if (g.eventCount() >= 2) // a duration of one event says nothing
-        size += QStringLiteral(", %1").arg(QString::fromStdString(formatDuration(g.durationNs())));
-    parts << size;
-    if (!g.criticalPath.empty())
-        parts << colored(
-            palette::kCritical,
-            QStringLiteral("critical path %1").arg(QString::fromStdString(formatDuration(g.criticalPathNs(store)))));
-    uint32_t redelivered = 0, collisions = 0;
-    for (const FlowGraph::Node &n : g.nodes) {
-        redelivered += n.redeliveries ? 1 : 0;
-        collisions += n.collisions ? 1 : 0;
-        collisions += n.reusedId ? 1 : 0;
-    }
-    if (g.ghostCount())
-        parts << colored(palette::kGhost, counted(g.ghostCount(), "unseen cause", "unseen causes"));
-    if (g.skewCount())
-        parts << colored(palette::kSkew, counted(g.skewCount(), "skewed", "skewed"));
-    if (redelivered)
-        parts << colored(palette::kWarning, counted(redelivered, "redelivered", "redelivered"));
-    if (collisions)
-        parts << colored(palette::kIdCollision, counted(collisions, "id collision", "id collisions"));
-    if (!g.cycles.empty())
-        parts << colored(palette::kCycle, counted(g.cycles.size(), "cycle", "cycles"));
-    if (!g.crossFlow.empty())
-        parts << counted(g.crossFlow.size(), "link to other flows", "links to other flows");
-    return parts.join(QStringLiteral(" · "));
-}
 
 /// An arrow along a path of level and vertical stretches, as GraphEdgeItem's spline (a cubic
 /// per stretch and per rounded turn), with its head's tip at the last point.
@@ -312,7 +232,7 @@ std::unique_ptr<GraphNodeItem> makeMark(const EventStore &store, const FlowGraph
         }
         if (n.redeliveries) {
             markBits |= SequenceView::Redelivered;
-            tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(times(n.redeliveries + 1));
+            tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(timesText(n.redeliveries + 1));
         }
         if (n.collisions) {
             markBits |= SequenceView::IdCollision;
@@ -588,7 +508,7 @@ void SequenceView::setFlow(const EventStore &store, const FlowGraph &graph)
                   : QStringLiteral("No events in flow %1").arg(QString::fromStdString(graph.correlationId)));
         return;
     }
-    std::vector<uint64_t> signature = signatureOf(graph);
+    std::vector<uint64_t> signature = flowSignature(graph);
     if (signature == m_signature && hint().isEmpty())
         return; // the same drawing
     const bool sameFlow = m_correlation == QString::fromStdString(graph.correlationId) && !m_marks.empty();
@@ -609,7 +529,7 @@ void SequenceView::setFlow(const EventStore &store, const FlowGraph &graph)
     clear(QString()); // the selection stays: it is reapplied below
     m_correlation = QString::fromStdString(graph.correlationId);
     m_signature = std::move(signature);
-    const QString caption = captionOf(store, graph);
+    const QString caption = flowCaption(store, graph, true);
     build(store, graph, caption);
     hideHint();
     setCaption(caption);

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <vector>
+
+namespace eventlens {
+
+class EventStore;
+struct FlowGraph;
+
+// What the views of one flow (the flow graph, the sequence diagram) write about it.
+
+/// "−5 ms": a real minus sign reads better than a hyphen next to a number.
+QString signedDuration(int64_t ns);
+/// "once", "3 times".
+QString timesText(uint32_t n);
+/// Everything a drawing of the flow depends on, so an unchanged flow is not drawn again.
+std::vector<uint64_t> flowSignature(const FlowGraph &graph);
+/// What the flow is, and a legend of the marks it has (rich text): "Flow c-1002 · 6 events in
+/// 320 ms · critical path 320 ms · 1 skewed"; with `services`, "6 events, 4 services, 320 ms".
+QString flowCaption(const EventStore &store, const FlowGraph &graph, bool services);
+
+} // namespace eventlens
