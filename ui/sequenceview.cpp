@@ -2,7 +2,7 @@
 
 #include "ui/graphedgeitem.h"
 #include "ui/graphlayout.h"
-#include "ui/flowtext.h"
+#include "ui/flowviews.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 #include "ui/uitext.h"
@@ -727,14 +727,8 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
         m_arrows.push_back({e.cause, e.effect, item});
     }
 
-    // Which mark each of the flow's events (a duplicate's copies too) selects.
-    for (size_t i = 0; i < count; ++i)
-        if (!graph.nodes[i].ghost)
-            m_nodeOfEvent.emplace(graph.nodes[i].event, i);
-    for (uint32_t i : store.correlation(graph.correlationId))
-        if (!m_nodeOfEvent.count(i))
-            if (const auto it = m_nodeOfEvent.find(store.find(store.eventId(i))); it != m_nodeOfEvent.end())
-                m_nodeOfEvent.emplace(i, it->second);
+    // Which node each of the flow's events (a duplicate's copies too) selects.
+    m_nodeOfEvent = nodesOfEvents(store, graph);
 }
 
 void SequenceView::setSelectedEvent(uint32_t storeIndex)

@@ -1,4 +1,4 @@
-#include "ui/flowtext.h"
+#include "ui/flowviews.h"
 
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
@@ -94,6 +94,19 @@ QString flowCaption(const EventStore &store, const FlowGraph &g, bool services)
     if (!g.crossFlow.empty())
         parts << counted(g.crossFlow.size(), "link to other flows", "links to other flows");
     return parts.join(QStringLiteral(" · "));
+}
+
+std::unordered_map<uint32_t, size_t> nodesOfEvents(const EventStore &store, const FlowGraph &graph)
+{
+    std::unordered_map<uint32_t, size_t> out;
+    for (size_t i = 0; i < graph.nodes.size(); ++i)
+        if (!graph.nodes[i].ghost)
+            out.emplace(graph.nodes[i].event, i);
+    for (uint32_t i : store.correlation(graph.correlationId))
+        if (!out.count(i))
+            if (const auto it = out.find(store.find(store.eventId(i))); it != out.end())
+                out.emplace(i, it->second);
+    return out;
 }
 
 } // namespace eventlens

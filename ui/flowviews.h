@@ -2,7 +2,9 @@
 
 #include <QString>
 
+#include <cstddef>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace eventlens {
@@ -10,7 +12,8 @@ namespace eventlens {
 class EventStore;
 struct FlowGraph;
 
-// What the views of one flow (the flow graph, the sequence diagram) write about it.
+// What the views of one flow (the flow graph, the sequence diagram) share: what they write
+// about it, and which drawn node an event selects.
 
 /// "−5 ms": a real minus sign reads better than a hyphen next to a number.
 QString signedDuration(int64_t ns);
@@ -21,5 +24,8 @@ std::vector<uint64_t> flowSignature(const FlowGraph &graph);
 /// What the flow is, and a legend of the marks it has (rich text): "Flow c-1002 · 6 events in
 /// 320 ms · critical path 320 ms · 1 skewed"; with `services`, "6 events, 4 services, 320 ms".
 QString flowCaption(const EventStore &store, const FlowGraph &graph, bool services);
+/// Graph node by store index, for every event of the flow: a duplicate's later copies select
+/// the node of their first occurrence.
+std::unordered_map<uint32_t, size_t> nodesOfEvents(const EventStore &store, const FlowGraph &graph);
 
 } // namespace eventlens
