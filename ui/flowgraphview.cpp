@@ -63,8 +63,8 @@ bool FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
         return true; // the same drawing
     // Graphviz lays out one graph at a time: while a big service map takes it on a worker
     // thread, keep what is drawn rather than freeze the window; the caller asks again.
-    const std::unique_lock<std::recursive_timed_mutex> graphviz =
-        GraphLayout::tryHold(m_waitsForLayout ? std::chrono::hours(1) : std::chrono::milliseconds(5));
+    const std::unique_lock<std::recursive_mutex> graphviz =
+        m_waitsForLayout ? GraphLayout::hold() : GraphLayout::tryHold(std::chrono::milliseconds(5));
     if (!graphviz)
         return false;
     const bool sameFlow = m_correlation == QString::fromStdString(graph.correlationId) && !m_nodes.empty();

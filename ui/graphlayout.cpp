@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 
 // The dot layout plugin, linked in (ui/CMakeLists.txt) so that no plugin configuration is needed.
 extern "C" {
@@ -223,22 +224,35 @@ size_t GraphLayout::addEdge(const Edge &edge)
 
 namespace {
 /// Graphviz keeps global state (its context, error handler, layout globals): one layout at a
-/// time, whichever thread asks. Recursive: a thread holding it (tryHold()) lays out under it.
-std::recursive_timed_mutex &graphvizLock()
+/// time, whichever thread asks. Recursive: a thread holding it (hold()) lays out under it.
+/// Not a timed mutex: its timed lock is not seen by ThreadSanitizer, and polling try_lock()
+/// for a few milliseconds does the same.
+std::recursive_mutex &graphvizLock()
 {
-    static std::recursive_timed_mutex lock;
+    static std::recursive_mutex lock;
     return lock;
 }
 } // namespace
 
-std::unique_lock<std::recursive_timed_mutex> GraphLayout::tryHold(std::chrono::milliseconds wait)
+std::unique_lock<std::recursive_mutex> GraphLayout::tryHold(std::chrono::milliseconds wait)
 {
-    return std::unique_lock<std::recursive_timed_mutex>(graphvizLock(), wait);
+    std::unique_lock<std::recursive_mutex> lock(graphvizLock(), std::try_to_lock);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!lock.owns_lock() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+        lock.try_lock();
+    }
+    return lock;
+}
+
+std::unique_lock<std::recursive_mutex> GraphLayout::hold()
+{
+    return std::unique_lock<std::recursive_mutex>(graphvizLock());
 }
 
 bool GraphLayout::layout(QString &error)
 {
-    const std::lock_guard<std::recursive_timed_mutex> lock(graphvizLock());
+    const std::lock_guard<std::recursive_mutex> lock(graphvizLock());
     m_centers.clear();
     m_geometry.clear();
     m_bounds = QRectF();

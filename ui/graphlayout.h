@@ -74,7 +74,9 @@ public:
     /// A thread that must not wait long (the GUI's, while a big map is laid out on a worker)
     /// takes it first: its own layouts then run under it without waiting; without it, it
     /// keeps what it drew and tries again later.
-    static std::unique_lock<std::recursive_timed_mutex> tryHold(std::chrono::milliseconds wait);
+    static std::unique_lock<std::recursive_mutex> tryHold(std::chrono::milliseconds wait);
+    /// The same lock, waited for as long as it takes.
+    static std::unique_lock<std::recursive_mutex> hold();
 
     // --- results of the last successful layout() ----------------------------------------
     const std::vector<QPointF> &nodeCenters() const { return m_centers; }        ///< by node number
