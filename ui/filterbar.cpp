@@ -155,6 +155,17 @@ FilterBar::FilterBar(QWidget *parent)
     connect(m_focusAction, &QAction::triggered, this, &FilterBar::focusFilter);
 }
 
+QString FilterBar::quoted(std::string_view name)
+{
+    QString v = QString::fromUtf8(name.data(), qsizetype(name.size()));
+    if (v.contains(QLatin1Char(' ')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char(','))
+        || v.contains(QLatin1Char(':'))) {
+        v.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+        return QLatin1Char('"') + v + QLatin1Char('"');
+    }
+    return v;
+}
+
 FilterBar::~FilterBar() = default;
 
 void FilterBar::setStore(const EventStore *store)

@@ -7,6 +7,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <string_view>
+
 #include <optional>
 
 class QAction;
@@ -35,6 +37,9 @@ class FilterBar : public QWidget {
 public:
     explicit FilterBar(QWidget *parent = nullptr);
     ~FilterBar() override;
+
+    /// A name as a filter value (`source:…`), quoted when it needs to be.
+    static QString quoted(std::string_view name);
 
     /// Where completions take names from (nullptr: field names only). Read on each keystroke.
     void setStore(const EventStore *store);
