@@ -10,10 +10,12 @@
 #include "ui/filterbar.h"
 #include "ui/flowgraphview.h"
 #include "ui/graphnodeitem.h"
+#include "ui/lagtimelineview.h"
 #include "ui/mainwindow.h"
 #include "ui/problemspane.h"
 #include "ui/sequenceview.h"
 #include "ui/startoptions.h"
+#include "ui/throughputview.h"
 #include "ui/topologyview.h"
 #include "ui/uitext.h"
 #include "windowtestsupport.h"
@@ -102,6 +104,7 @@ private slots:
     void exportsWhatTheWindowShows();
     void anotherRecordingOfTheSameShapeShowsItsOwnNames();
     void busInUseIsShownNotFatal();
+    void slaAndStackedAreasAreRememberedAcrossRuns();
     void commandLine_data();
     void commandLine();
 };
@@ -557,6 +560,25 @@ void TestMainWindow::busInUseIsShownNotFatal()
     QVERIFY(!second.startDemo(DemoSystem::Scenario::OrderSaga)); // says why, does not crash
     // A recording still opens.
     QVERIFY(openAndWait(second, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+}
+
+void TestMainWindow::slaAndStackedAreasAreRememberedAcrossRuns()
+{
+    StartOptions o = testOptions();
+    o.restoreLayout = true; // what a person's start does (the settings are the test's own)
+    {
+        MainWindow w(o);
+        w.show();
+        w.lagView()->setSlaMs(321);
+        w.throughputView()->setStacked(true);
+        w.close();
+    }
+    MainWindow w(o);
+    QCOMPARE(w.lagView()->slaMs(), 321.0);
+    QVERIFY(w.throughputView()->isStacked());
+    w.lagView()->setSlaMs(LagTimelineView::kDefaultSlaMs);
+    w.throughputView()->setStacked(false);
+    w.close(); // leaves the defaults for the tests that follow
 }
 
 void TestMainWindow::commandLine_data()

@@ -83,6 +83,9 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
     if (options.restoreLayout) {
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
         restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+        // The choices a person makes once and expects to find again.
+        m_lag->setSlaMs(settings.value(QStringLiteral("lag/slaMs"), LagTimelineView::kDefaultSlaMs).toDouble());
+        m_throughput->setStacked(settings.value(QStringLiteral("throughput/stacked"), false).toBool());
     }
     rebuildRecentMenu();
 
@@ -648,6 +651,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("lag/slaMs"), m_lag->slaMs());
+    settings.setValue(QStringLiteral("throughput/stacked"), m_throughput->isStacked());
     stopRecording(); // the file is completed, not cut
     m_tick.stop();
     m_load.reset();
