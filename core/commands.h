@@ -12,9 +12,9 @@ namespace eventlens::commands {
 /// Exit codes shared by every eventlens-cli command.
 enum ExitCode : int {
     ExitOk = 0,
-    ExitRejected = 1, ///< validate: the input had rejected lines or a truncated tail
+    ExitRejected = 1,  ///< validate: the input had rejected lines or a truncated tail
     ExitDifferent = 1, ///< compare: the flows differ (as diff(1) says so)
-    ExitUsage = 2,    ///< bad arguments, or a file that cannot be read
+    ExitUsage = 2,     ///< bad arguments, or a file that cannot be read
 };
 
 enum class Format { Text, Json, Dot, Csv };

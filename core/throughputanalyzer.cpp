@@ -347,7 +347,7 @@ ThroughputAnalyzer::Result ThroughputAnalyzer::collect(const Table &table, int64
 }
 
 ThroughputAnalyzer::Result ThroughputAnalyzer::bins(ThroughputKey key, ThroughputClock clock, int64_t binNs,
-                                                size_t maxBins) const
+                                                    size_t maxBins) const
 {
     const Table &t = table(key, clock);
     const int64_t first = m_first[static_cast<size_t>(clock)], last = m_last[static_cast<size_t>(clock)];

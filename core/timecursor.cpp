@@ -49,10 +49,9 @@ void TimeCursor::restart()
 size_t TimeCursor::countAtOrBefore(int64_t ns) const
 {
     const EventStore &store = m_recording.store();
-    return static_cast<size_t>(
-        std::partition_point(m_order.begin(), m_order.end(),
-                             [&](uint32_t i) { return store.record(i).timestampNs <= ns; })
-        - m_order.begin());
+    return static_cast<size_t>(std::partition_point(m_order.begin(), m_order.end(),
+                                                    [&](uint32_t i) { return store.record(i).timestampNs <= ns; })
+                               - m_order.begin());
 }
 
 bool TimeCursor::moveTo(int64_t ns)

@@ -69,15 +69,15 @@ private:
     const Workspace &m_recording;
     std::vector<uint32_t> m_order; ///< the recording's store indexes by timestamp, then file order
     struct PendingReject {
-        int64_t afterNs;   ///< joins once this time is passed: the timestamp of the event before it in the file
-        size_t reject;     ///< index into the recording's rejects()
+        int64_t afterNs; ///< joins once this time is passed: the timestamp of the event before it in the file
+        size_t reject;   ///< index into the recording's rejects()
     };
     std::vector<PendingReject> m_rejectOrder; ///< by afterNs, then file order
     int64_t m_startNs = 0, m_endNs = 0;
     int64_t m_cursorNs = 0;
-    size_t m_target = 0;      ///< m_order[0, m_target) are at or before the cursor
-    size_t m_appended = 0;    ///< m_order[0, m_appended) are in the view
-    size_t m_rejectsIn = 0;   ///< m_rejectOrder[0, m_rejectsIn) are in the view
+    size_t m_target = 0;    ///< m_order[0, m_target) are at or before the cursor
+    size_t m_appended = 0;  ///< m_order[0, m_appended) are in the view
+    size_t m_rejectsIn = 0; ///< m_rejectOrder[0, m_rejectsIn) are in the view
     std::unique_ptr<Workspace> m_view;
     std::unique_ptr<Workspace> m_retired; ///< the view before the last restart, until the next call
 };

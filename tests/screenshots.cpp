@@ -12,13 +12,13 @@
 //   compare.png    the failed saga beside the most similar flow, differences marked
 #include "core/eventstore.h"
 #include "core/workspace.h"
-#include "ui/eventtablemodel.h"
 #include "ui/compareview.h"
+#include "ui/eventtablemodel.h"
 #include "ui/lagtimelineview.h"
 #include "ui/mainwindow.h"
 #include "ui/sequenceview.h"
-#include "ui/uitext.h"
 #include "ui/topologyview.h"
+#include "ui/uitext.h"
 
 #include <QApplication>
 #include <QDockWidget>

@@ -1,6 +1,7 @@
 // The window's lag and compare views as a person uses them, offscreen, on recordings whose
 // lags and differences are known: a click on a reaction over the SLA selects its event and
 // flow everywhere; File → Compare shows two flows side by side with what differs.
+#include "core/timecursor.h"
 #include "core/workspace.h"
 #include "ui/compareview.h"
 #include "ui/detailspane.h"
@@ -53,10 +54,12 @@ void TestAnalysisViews::aReactionOverTheSlaSelectsItsFlow()
     const uint32_t selected = w.detailsPane()->shownEvent();
     QCOMPARE(selected, chart->ids(over)[size_t(slowest)]);
     QVERIFY(store.eventId(selected).starts_with("inv-B-"));
-    const QString flow = QString::fromUtf8(store.correlationId(selected).data(), qsizetype(store.correlationId(selected).size()));
+    const QString flow =
+        QString::fromUtf8(store.correlationId(selected).data(), qsizetype(store.correlationId(selected).size()));
     QTRY_COMPARE(w.flowView()->correlationId(), flow);
     QCOMPARE(w.flowView()->nodeCount() >= 2, true); // the order and its late reservation
-    QVERIFY(w.flowView()->nodeItem(QString::fromUtf8(store.eventId(selected).data(), qsizetype(store.eventId(selected).size()))));
+    QVERIFY(w.flowView()->nodeItem(
+        QString::fromUtf8(store.eventId(selected).data(), qsizetype(store.eventId(selected).size()))));
 }
 
 void TestAnalysisViews::comparesTwoFlowsOfTheShownRecording()
@@ -78,6 +81,15 @@ void TestAnalysisViews::comparesTwoFlowsOfTheShownRecording()
     // A click on the left graph selects that event in the window.
     emit compare->graph(CompareView::Left)->eventActivated(w.shownWorkspace()->store().find("e-10"));
     QCOMPARE(w.detailsPane()->shownEvent(), w.shownWorkspace()->store().find("e-10"));
+    // Time travel over the same recording keeps it; a click selects that event in the view
+    // as of the cursor (a copy of the recording, by id).
+    const EventStore &recording = w.recordingWorkspace()->store();
+    QVERIFY(w.moveTimeCursor(recording.record(recording.find("e-8")).timestampNs));
+    QTRY_VERIFY(w.timeCursor()->caughtUp());
+    QVERIFY(compare->isVisible());
+    emit compare->graph(CompareView::Left)->eventActivated(recording.find("e-7"));
+    QCOMPARE(w.detailsPane()->shownEvent(), w.shownWorkspace()->store().find("e-7"));
+    QVERIFY(&w.shownWorkspace()->store() != &recording);
     // Showing another workspace closes it (its flows were the recording's).
     w.showLive(true);
     QVERIFY(!compare->isVisible());

@@ -211,8 +211,8 @@ void TestMainWindow::selectingARowShowsItsFlowAndDetails()
     // The same flow as a sequence of services (its dock is tabbed with the graph's).
     w.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
     QTRY_COMPARE(w.sequenceView()->correlationId(), QStringLiteral("c-1002"));
-    QCOMPARE(w.sequenceView()->laneNames(), (QStringList{"order-service", "inventory-service", "payment-service",
-                                                         "notification-service"}));
+    QCOMPARE(w.sequenceView()->laneNames(),
+             (QStringList{"order-service", "inventory-service", "payment-service", "notification-service"}));
     QCOMPARE(w.sequenceView()->markCount(), 6);
     QVERIFY(w.sequenceView()->markItem(QStringLiteral("e-10")));
     emit w.sequenceView()->eventActivated(store.find("e-9"));
@@ -491,7 +491,8 @@ void TestMainWindow::exportsWhatTheWindowShows()
     QVERIFY(topologyImage.width() > 200);
     QVERIFY(throughputImage.width() >= 1600 && throughputImage.height() >= 600);
     // As SVG: XML whose text holds the flow's event types and the lags on its edges.
-    const QString flowSvg = dir.filePath(QStringLiteral("flow.svg")), topologySvg = dir.filePath(QStringLiteral("topology.svg"));
+    const QString flowSvg = dir.filePath(QStringLiteral("flow.svg")),
+                  topologySvg = dir.filePath(QStringLiteral("topology.svg"));
     QVERIFY2(w.exportTo(MainWindow::Export::FlowImage, flowSvg, error), qPrintable(error));
     QVERIFY2(w.exportTo(MainWindow::Export::TopologyImage, topologySvg, error), qPrintable(error));
     const QString sequenceSvg = dir.filePath(QStringLiteral("sequence.svg"));

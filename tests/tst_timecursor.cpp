@@ -81,7 +81,7 @@ void TestTimeCursor::viewHoldsTheEventsStampedUpToTheCursor()
     const EventStore &s = cursor.view().store();
     QCOMPARE(idsOf(s), (QStringList{"e-1", "e-2", "e-2"}));
     QVERIFY(s.record(2).flags & IdCollision); // another sku: same id, other content
-    QCOMPARE(s.record(2).line, 14u);           // lines are the file's
+    QCOMPARE(s.record(2).line, 14u);          // lines are the file's
     QCOMPARE(cursor.view().rejects().size(), size_t(3));
     QCOMPARE(cursor.view().rejects()[0].line, 15u);
     QCOMPARE(cursor.view().rejects()[0].beforeEvent, 3u);

@@ -107,7 +107,7 @@ void TestTimeTravel::movingTheCursorShowsTheStateAsOfIt()
     w.findChild<QDockWidget *>(QStringLiteral("flowDock"))->raise();
     QTRY_VERIFY(w.throughputView()->chart()->seriesNames().contains(QStringLiteral("order.cancelled")));
     w.findChild<QDockWidget *>(QStringLiteral("topologyDock"))->raise(); // (tabbed with the chart)
-    QTRY_COMPARE(w.topologyView()->typeCount(), 8); // and stock.released, order.cancelled
+    QTRY_COMPARE(w.topologyView()->typeCount(), 8);                      // and stock.released, order.cancelled
 
     // Back to 10:00:01.000: a fresh view; c-1002 has only its order.placed; e-8 is not there
     // yet, so it is selected again when the cursor reaches it.
@@ -147,8 +147,7 @@ void TestTimeTravel::stepsAndPlayMoveTheCursorFromTheBar()
     bar->stepForward();
     QTRY_VERIFY(caughtUp(w));
     QCOMPARE(w.timeCursor()->cursorNs(), at("10:00:00.046"));
-    QCOMPARE(rowIds(*w.tableModel()),
-             (QStringList{"c-1001", "c-1001", "c-1001", "rejected", "rejected", "rejected"}));
+    QCOMPARE(rowIds(*w.tableModel()), (QStringList{"c-1001", "c-1001", "c-1001", "rejected", "rejected", "rejected"}));
     bar->stepBack();
     QTRY_VERIFY(caughtUp(w));
     QCOMPARE(w.timeCursor()->cursorNs(), at("10:00:00.045"));

@@ -1,8 +1,8 @@
 #include "ui/flowgraphview.h"
 
+#include "ui/flowviews.h"
 #include "ui/graphedgeitem.h"
 #include "ui/graphlayout.h"
-#include "ui/flowviews.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 #include "ui/uitext.h"
@@ -23,10 +23,6 @@ namespace {
 
 constexpr uint64_t kNoEvent = UINT64_MAX; ///< key of a ghost: not an event, nothing to activate
 constexpr size_t kStubsPerCause = 3;      ///< more effects elsewhere than this share one stub
-
-
-
-
 
 } // namespace
 
@@ -159,7 +155,8 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             }
             if (n.redeliveries) {
                 marks |= Redelivered;
-                tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)").arg(timesText(n.redeliveries + 1));
+                tip << QStringLiteral("Delivered %1 with identical bytes (redelivery)")
+                           .arg(timesText(n.redeliveries + 1));
             }
             if (n.collisions) {
                 marks |= IdCollision;

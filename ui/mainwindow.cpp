@@ -8,14 +8,14 @@
 #include "core/timecursor.h"
 #include "core/workspace.h"
 #include "core/workspaceload.h"
-#include "ui/connectiondialog.h"
 #include "ui/compareview.h"
+#include "ui/connectiondialog.h"
 #include "ui/demopanel.h"
 #include "ui/detailspane.h"
 #include "ui/eventtablemodel.h"
 #include "ui/filterbar.h"
-#include "ui/lagtimelineview.h"
 #include "ui/flowgraphview.h"
+#include "ui/lagtimelineview.h"
 #include "ui/problemspane.h"
 #include "ui/replaycontrols.h"
 #include "ui/sequenceview.h"
@@ -152,13 +152,15 @@ void MainWindow::startLive(const StartOptions &options)
 
 void MainWindow::display(Workspace *workspace)
 {
-    if (m_compare && m_shown && workspace != m_shown) {
-        // Its left side (and right, within one workspace) is the workspace shown until now.
+    m_shown = workspace;
+    if (m_compare && m_compared && comparable() != m_compared) {
+        // Its left side (and right, within one workspace) is a workspace no longer shown (time
+        // travel over the compared recording still is that recording).
         m_compare->hide();
         m_compare->clearRight();
         m_compareOther.reset();
+        m_compared = nullptr;
     }
-    m_shown = workspace;
     m_selectedEvent = EventStore::kNone;
     m_selectedCorrelation.clear();
     m_model->setSource(&workspace->store(), &workspace->rejects());
@@ -603,7 +605,8 @@ void MainWindow::updateWelcome()
 void MainWindow::updateTitle()
 {
     if (m_shown && !m_shown->isLive() && m_recording)
-        setWindowTitle(tr("%1 — EventLens").arg(QFileInfo(QString::fromStdString(m_recording->report().path)).fileName()));
+        setWindowTitle(
+            tr("%1 — EventLens").arg(QFileInfo(QString::fromStdString(m_recording->report().path)).fileName()));
     else
         setWindowTitle(tr("Live session — EventLens"));
 }

@@ -95,8 +95,8 @@ public:
     /// Leaves time travel: shows the whole recording again.
     void showWholeRecording();
     /// Compare: the selected flow (or the first) beside the most similar other flow of the
-    /// shown workspace, differences marked, in a window of its own (CompareView). It closes
-    /// when the window shows another workspace.
+    /// shown workspace (during time travel: of the whole recording), differences marked, in a
+    /// window of its own (CompareView). It closes when the window shows another workspace.
     void compareFlows();
     /// Compare: the selected flow beside the most similar flow of another recording, opened
     /// in the background (compareReady() when it is shown).
@@ -150,7 +150,8 @@ private:
     void displayKeepingSelection(Workspace *workspace);
     CompareView *compareWindow();
     void compareLoadFinished();
-    QString shownName() const;
+    Workspace *comparable() const;                    ///< what a comparison takes as its left side
+    QString nameOf(const Workspace *workspace) const; ///< "Live session", or the recording's file name
     void selectPending();
     void pollTimeCursor();
     void refreshTimeBar();
@@ -174,10 +175,11 @@ private:
     Workspace *m_shown = nullptr;
     std::unique_ptr<DemoSystem> m_demo;
     std::unique_ptr<WorkspaceLoad> m_load;
-    std::unique_ptr<TimeCursor> m_cursor; ///< time travel over m_recording
+    std::unique_ptr<TimeCursor> m_cursor;      ///< time travel over m_recording
     std::unique_ptr<Workspace> m_compareOther; ///< the recording compared with (right side)
+    Workspace *m_compared = nullptr;           ///< the compare window's left side (and right, within one)
     std::unique_ptr<WorkspaceLoad> m_compareLoad;
-    std::string m_pendingSelection;       ///< an eventId to select once the time-travel view holds it
+    std::string m_pendingSelection; ///< an eventId to select once the time-travel view holds it
     QString m_busError;
 
     // views

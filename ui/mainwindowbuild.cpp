@@ -6,14 +6,14 @@
 #include "core/textformat.h"
 #include "core/workspace.h"
 #include "core/workspaceload.h"
-#include "ui/connectiondialog.h"
 #include "ui/compareview.h"
+#include "ui/connectiondialog.h"
 #include "ui/demopanel.h"
 #include "ui/detailspane.h"
 #include "ui/eventtablemodel.h"
 #include "ui/filterbar.h"
-#include "ui/lagtimelineview.h"
 #include "ui/flowgraphview.h"
+#include "ui/lagtimelineview.h"
 #include "ui/problemspane.h"
 #include "ui/replaycontrols.h"
 #include "ui/sequenceview.h"
@@ -177,9 +177,8 @@ void MainWindow::buildViews()
 
     // A dock becoming visible again catches up with what it skipped while hidden.
     for (auto [d, v] : {std::pair{m_flowDock, View::Flow}, std::pair{m_sequenceDock, View::Flow},
-                        std::pair{m_topologyDock, View::Topology},
-                        std::pair{m_problemsDock, View::Problems}, std::pair{m_throughputDock, View::Throughput},
-                        std::pair{m_lagDock, View::Lag}})
+                        std::pair{m_topologyDock, View::Topology}, std::pair{m_problemsDock, View::Problems},
+                        std::pair{m_throughputDock, View::Throughput}, std::pair{m_lagDock, View::Lag}})
         connect(d, &QDockWidget::visibilityChanged, this, [this, v = v](bool visible) {
             if (visible) {
                 m_dirty[int(v)] = true;
@@ -198,11 +197,13 @@ void MainWindow::buildViews()
             [this](uint16_t producer, uint16_t eventType, uint16_t consumer) {
                 const EventStore &s = m_shown->store();
                 if (consumer == EventStore::kNoName)
-                    setFilterText(QStringLiteral("source:%1 type:%2")
-                                      .arg(FilterBar::quoted(s.sourceName(producer)), FilterBar::quoted(s.typeName(eventType))));
+                    setFilterText(
+                        QStringLiteral("source:%1 type:%2")
+                            .arg(FilterBar::quoted(s.sourceName(producer)), FilterBar::quoted(s.typeName(eventType))));
                 else
                     setFilterText(QStringLiteral("source:%1 cause.type:%2 cause.source:%3")
-                                      .arg(FilterBar::quoted(s.sourceName(consumer)), FilterBar::quoted(s.typeName(eventType)),
+                                      .arg(FilterBar::quoted(s.sourceName(consumer)),
+                                           FilterBar::quoted(s.typeName(eventType)),
                                            FilterBar::quoted(s.sourceName(producer))));
             });
     connect(m_lag, &LagTimelineView::eventActivated, this, &MainWindow::selectEvent);
@@ -284,8 +285,9 @@ void MainWindow::buildActions()
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
     compare->setToolTip(tr("The selected flow beside the most similar other flow, differences marked (Ctrl+M)"));
     file->addAction(tr("Compare &with recording…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Compare with recording"), QString(), tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Compare with recording"), QString(),
+                                         tr("Event recordings (*.jsonl *.json *.ndjson);;All files (*)"));
         if (!path.isEmpty())
             compareWithRecording(path);
     });

@@ -2,7 +2,6 @@
 #include "ui/mainwindow.h"
 
 #include "core/flowcompare.h"
-#include "core/textformat.h"
 #include "core/timecursor.h"
 #include "core/workspace.h"
 #include "core/workspaceload.h"
@@ -24,40 +23,57 @@ CompareView *MainWindow::compareWindow()
         m_compare->setWindowTitle(tr("Compare flows — EventLens"));
         m_compare->resize(1400, 820);
         connect(m_compare, &CompareView::eventActivated, this, [this](CompareView::Side side, uint32_t index) {
-            if (side == CompareView::Left || !m_compareOther) // an event of the shown workspace
+            // An event of the compared workspace (the right side too, within one): selected in
+            // the one shown, by id (time travel shows a copy of the recording).
+            if ((side != CompareView::Left && m_compareOther) || !m_compared || !m_shown)
+                return;
+            if (&m_shown->store() == &m_compared->store()) {
                 selectEvent(index);
+                return;
+            }
+            const uint32_t shown = m_shown->store().find(m_compared->store().eventId(index));
+            if (shown != EventStore::kNone)
+                selectEvent(shown);
+            else
+                statusBar()->showMessage(tr("That event is not in the view yet: move the time cursor on"), 5000);
         });
     }
     return m_compare;
 }
 
-QString MainWindow::shownName() const
+Workspace *MainWindow::comparable() const
 {
-    if (!m_shown || m_shown->isLive())
+    // Time travel shows a copy of the recording that moving back replaces: compare the
+    // recording itself, which stays.
+    return m_cursor && m_shown == &m_cursor->view() ? m_recording.get() : m_shown;
+}
+
+QString MainWindow::nameOf(const Workspace *workspace) const
+{
+    if (!workspace || workspace->isLive())
         return tr("Live session");
-    const QString file = m_recording ? QFileInfo(qs(m_recording->report().path)).fileName() : QString();
-    if (m_cursor && m_shown == &m_cursor->view())
-        return tr("%1 as of %2").arg(file, qs(formatClock(m_cursor->cursorNs())));
-    return file;
+    return QFileInfo(qs(workspace->report().path)).fileName();
 }
 
 void MainWindow::compareFlows()
 {
-    if (!m_shown)
+    Workspace *compared = comparable();
+    if (!compared)
         return;
-    const EventStore &store = m_shown->store();
+    const EventStore &store = compared->store();
     if (store.correlationCount() < 2) {
-        showError(tr("Cannot compare"), tr("%1 has fewer than two flows.").arg(shownName()));
+        showError(tr("Cannot compare"), tr("%1 has fewer than two flows.").arg(nameOf(compared)));
         return;
     }
     m_compareLoad.reset();
     CompareView *c = compareWindow();
     c->clearRight();
     m_compareOther.reset();
+    m_compared = compared;
     const std::string left =
         m_selectedCorrelation.empty() ? std::string(store.correlationName(0)) : m_selectedCorrelation;
-    c->setLeft(store, shownName());
-    c->setRight(store, shownName());
+    c->setLeft(store, nameOf(compared));
+    c->setRight(store, nameOf(compared));
     c->setFlows(left, matchingFlow(store, left, store));
     c->show();
     c->raise();
@@ -74,7 +90,8 @@ void MainWindow::compareWithRecording(const QString &path)
 
 void MainWindow::compareLoadFinished()
 {
-    if (!m_compareLoad || !m_compareLoad->isFinished() || !m_shown)
+    Workspace *compared = comparable();
+    if (!m_compareLoad || !m_compareLoad->isFinished() || !compared)
         return;
     std::string error;
     const QString path = qs(m_compareLoad->path());
@@ -89,11 +106,12 @@ void MainWindow::compareLoadFinished()
     CompareView *c = compareWindow();
     c->clearRight(); // before the recording it shows goes
     m_compareOther = std::move(other);
-    const EventStore &store = m_shown->store();
+    m_compared = compared;
+    const EventStore &store = compared->store();
     const std::string left = m_selectedCorrelation.empty() && store.correlationCount()
                                  ? std::string(store.correlationName(0))
                                  : m_selectedCorrelation;
-    c->setLeft(store, shownName());
+    c->setLeft(store, nameOf(compared));
     c->setRight(m_compareOther->store(), QFileInfo(path).fileName());
     c->setFlows(left, matchingFlow(store, left, m_compareOther->store()));
     c->show();

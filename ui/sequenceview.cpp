@@ -1,8 +1,8 @@
 #include "ui/sequenceview.h"
 
+#include "ui/flowviews.h"
 #include "ui/graphedgeitem.h"
 #include "ui/graphlayout.h"
-#include "ui/flowviews.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 #include "ui/uitext.h"
@@ -58,15 +58,11 @@ constexpr qreal kPausePerOctave = 12; ///< room a pause adds per doubling
 constexpr qreal kMarkMaxWidth = 200;
 constexpr QRgb kLifeline = 0xffb0b4ba;
 
-
 /// "+250 ms", "−1.2 s": a time relative to the flow's start.
 QString sinceStart(int64_t ns)
 {
     return ns < 0 ? signedDuration(ns) : QStringLiteral("+") + signedDuration(ns);
 }
-
-
-
 
 /// An arrow along a path of level and vertical stretches, as GraphEdgeItem's spline (a cubic
 /// per stretch and per rounded turn), with its head's tip at the last point.

@@ -25,8 +25,8 @@ TimeCursorBar::TimeCursorBar(QWidget *parent)
     title->setToolTip(tr("See the recording as it stood at a moment: every view shows the events stamped up to the "
                          "cursor"));
     addWidget(title);
-    m_start = addAction(style()->standardIcon(QStyle::SP_MediaSkipBackward), tr("Start"), this,
-                        &TimeCursorBar::goToStart);
+    m_start =
+        addAction(style()->standardIcon(QStyle::SP_MediaSkipBackward), tr("Start"), this, &TimeCursorBar::goToStart);
     m_start->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Home));
     m_start->setToolTip(tr("To the first event (Alt+Home)"));
     m_back = addAction(style()->standardIcon(QStyle::SP_MediaSeekBackward), tr("Previous event"), this,
@@ -55,8 +55,8 @@ TimeCursorBar::TimeCursorBar(QWidget *parent)
         request(m_startNs + int64_t(std::llround(double(m_endNs - m_startNs) * value / sliderSteps())));
     });
     m_position = new QLabel(this);
-    m_position->setMinimumWidth(
-        m_position->fontMetrics().horizontalAdvance(QStringLiteral("as of 00:00:00.000 UTC · 1 000 000 of 1 000 000 events")));
+    m_position->setMinimumWidth(m_position->fontMetrics().horizontalAdvance(
+        QStringLiteral("as of 00:00:00.000 UTC · 1 000 000 of 1 000 000 events")));
     addWidget(m_position);
     m_showAll = addAction(style()->standardIcon(QStyle::SP_MediaSkipForward), tr("Show all"), this, [this] {
         pause();

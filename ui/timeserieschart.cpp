@@ -539,7 +539,7 @@ void TimeSeriesChart::draw(bool movePoints)
             if (line->pointsVisible() != few)
                 line->setPointsVisible(few);
         }
-        e->xy->replace(out);                          // one replace() per series
+        e->xy->replace(out); // one replace() per series
         setSeriesVisible(e->data.name, e->visible);
     }
 

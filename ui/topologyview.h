@@ -116,10 +116,10 @@ private:
     std::vector<uint64_t> m_structure;                     ///< sorted node and edge keys of the map drawn
     int m_layouts = 0;
     std::shared_ptr<PendingMap> m_pending;
-    std::future<void> m_job;                ///< the layout running on a worker thread
+    std::future<void> m_job;                  ///< the layout running on a worker thread
     std::vector<std::future<void>> m_dropped; ///< layouts of maps no longer wanted, finishing
-    qint64 m_lastLayoutMs = 0;              ///< how long the last layout took (both arrangements)
-    QElapsedTimer m_sinceLayout;            ///< since the last map was placed
+    qint64 m_lastLayoutMs = 0;                ///< how long the last layout took (both arrangements)
+    QElapsedTimer m_sinceLayout;              ///< since the last map was placed
     bool m_retryScheduled = false;
 };
 

@@ -158,7 +158,9 @@ int main(int argc, char **argv)
             size_t points = 0;
             for (const QString &n : view.chart()->seriesNames())
                 points = std::max(points, view.chart()->points(n).size());
-            const char *keyName = key == ThroughputKey::Type ? "type" : key == ThroughputKey::Source ? "source" : "topic";
+            const char *keyName = key == ThroughputKey::Type     ? "type"
+                                  : key == ThroughputKey::Source ? "source"
+                                                                 : "topic";
             std::printf("    per %-6s %-26s %6lld %7zu %7.2f ms %7.2f ms %7.2f ms\n", keyName,
                         qPrintable(view.binText()), static_cast<long long>(view.chart()->seriesNames().size()), points,
                         one.at(50), one.at(99), one.at(100));

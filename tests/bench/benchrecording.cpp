@@ -58,8 +58,7 @@ bool BenchRecording::prepare(const BenchOptions &o, const char *name, std::strin
         m_tempDir = dir;
         m_path = dir + "/recording.jsonl";
     }
-    if (!m_tempDir.empty() || access(m_path.c_str(), R_OK) != 0)
-    {
+    if (!m_tempDir.empty() || access(m_path.c_str(), R_OK) != 0) {
         RecordingGenerator generator;
         generator.setEventsPerSecond(o.rate);
         return generator.write(m_path, o.events, m_stats, error);
