@@ -379,16 +379,7 @@ void FlowGraphView::setSelectedEvent(uint32_t storeIndex)
 
 void FlowGraphView::applySelection(bool scrollIntoView)
 {
-    GraphNodeItem *item = nullptr;
-    if (const auto it = m_nodeOfEvent.find(m_selected); it != m_nodeOfEvent.end())
-        item = m_nodes[it->second];
-    if (m_highlighted != item) {
-        if (m_highlighted)
-            m_highlighted->setHighlighted(false);
-        m_highlighted = item;
-        if (item)
-            item->setHighlighted(true);
-    }
+    m_highlighted = moveHighlight(m_highlighted, m_selected, m_nodeOfEvent, m_nodes);
     if (scrollIntoView)
         ensureSelectionVisible();
 }

@@ -3,6 +3,7 @@
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
 #include "core/textformat.h"
+#include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 
 #include <QColor>
@@ -107,6 +108,22 @@ std::unordered_map<uint32_t, size_t> nodesOfEvents(const EventStore &store, cons
             if (const auto it = out.find(store.find(store.eventId(i))); it != out.end())
                 out.emplace(i, it->second);
     return out;
+}
+
+GraphNodeItem *moveHighlight(GraphNodeItem *current, uint32_t selected,
+                             const std::unordered_map<uint32_t, size_t> &nodeOfEvent,
+                             const std::vector<GraphNodeItem *> &nodes)
+{
+    GraphNodeItem *item = nullptr;
+    if (const auto it = nodeOfEvent.find(selected); it != nodeOfEvent.end() && it->second < nodes.size())
+        item = nodes[it->second];
+    if (current != item) {
+        if (current)
+            current->setHighlighted(false);
+        if (item)
+            item->setHighlighted(true);
+    }
+    return item;
 }
 
 } // namespace eventlens

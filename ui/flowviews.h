@@ -10,6 +10,7 @@
 namespace eventlens {
 
 class EventStore;
+class GraphNodeItem;
 struct FlowGraph;
 
 // What the views of one flow (the flow graph, the sequence diagram) share: what they write
@@ -27,5 +28,10 @@ QString flowCaption(const EventStore &store, const FlowGraph &graph, bool servic
 /// Graph node by store index, for every event of the flow: a duplicate's later copies select
 /// the node of their first occurrence.
 std::unordered_map<uint32_t, size_t> nodesOfEvents(const EventStore &store, const FlowGraph &graph);
+/// Moves the highlight from `current` to the node that `selected` (a store index) selects,
+/// if any; returns the node highlighted now (nullptr: none).
+GraphNodeItem *moveHighlight(GraphNodeItem *current, uint32_t selected,
+                             const std::unordered_map<uint32_t, size_t> &nodeOfEvent,
+                             const std::vector<GraphNodeItem *> &nodes);
 
 } // namespace eventlens

@@ -735,16 +735,7 @@ void SequenceView::setSelectedEvent(uint32_t storeIndex)
 
 void SequenceView::applySelection(bool scrollIntoView)
 {
-    GraphNodeItem *item = nullptr;
-    if (const auto it = m_nodeOfEvent.find(m_selected); it != m_nodeOfEvent.end())
-        item = m_marks[it->second];
-    if (m_highlighted != item) {
-        if (m_highlighted)
-            m_highlighted->setHighlighted(false);
-        m_highlighted = item;
-        if (item)
-            item->setHighlighted(true);
-    }
+    m_highlighted = moveHighlight(m_highlighted, m_selected, m_nodeOfEvent, m_marks);
     if (scrollIntoView)
         ensureSelectionVisible();
 }
