@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/decoder.h"
+#include "core/embeddedbus.h"
 
 #include <atomic>
 #include <iosfwd>
@@ -41,6 +42,10 @@ struct BusEndpoints {
     std::string publishers = "tcp://127.0.0.1:5555";
     std::string subscribers = "tcp://127.0.0.1:5556";
     std::string record; ///< when set, everything published is recorded there (see LiveRecorder)
+    /// Queue bounds and frame size limit (EmbeddedBus::Options).
+    int sendHighWaterMark = EmbeddedBus::kDefaultHighWaterMark;
+    int receiveHighWaterMark = EmbeddedBus::kDefaultHighWaterMark;
+    int64_t maxMessageBytes = EmbeddedBus::kDefaultMaxMessageBytes;
 };
 
 /// Runs the embedded bus until `stop` becomes true (Ctrl-C in the CLI), printing where

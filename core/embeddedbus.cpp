@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <future>
 #include <thread>
 
@@ -49,13 +50,30 @@ void bindPatiently(zmq::socket_t &socket, const std::string &endpoint)
     }
 }
 
-size_t sendMessage(zmq::socket_t &to, std::vector<zmq::message_t> &frames)
+/// Sends a whole message on to the subscribers; `missed` tells whether a subscriber's full
+/// queue kept it from one of them. XPUB_NODROP is on, so a full queue fails the send
+/// (EAGAIN) where plain XPUB would skip that subscriber without a word: the message then
+/// goes out in lossy mode, to every subscriber with room, and counts as missed. (libzmq then
+/// stops offering messages to the full subscriber until it has read half its queue; those
+/// it does not report, so the bus counts overflows, not each missed message.)
+size_t forwardMessage(zmq::socket_t &to, std::vector<zmq::message_t> &frames, bool &missed)
 {
+    missed = false;
     size_t bytes = 0;
     for (size_t i = 0; i < frames.size(); ++i) {
         bytes += frames[i].size();
-        to.send(frames[i], i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        const zmq::send_flags flags =
+            (i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none) | zmq::send_flags::dontwait;
+        if (to.send(frames[i], flags))
+            continue;
+        if (!missed) {
+            missed = true;
+            to.set(zmq::sockopt::xpub_nodrop, 0);
+        }
+        (void)to.send(frames[i], flags); // lossy: never waits, never fails
     }
+    if (missed)
+        to.set(zmq::sockopt::xpub_nodrop, 1);
     return bytes;
 }
 
@@ -107,10 +125,20 @@ bool EmbeddedBus::start()
         zmq::socket_t pair(m_context, zmq::socket_type::pair);
         for (zmq::socket_t *s : {&xsub, &xpub, &pair})
             s->set(zmq::sockopt::linger, 0);
-        // Unbounded queues: the bus must not drop what a slow subscriber has not read yet;
-        // memory, not silence, is the cost (drops are counted by the ingest, not here).
-        xsub.set(zmq::sockopt::rcvhwm, 0);
-        xpub.set(zmq::sockopt::sndhwm, 0);
+        // Bounded queues (see the class comment): a stalled subscriber or a giant message
+        // costs a known amount of memory, and what that bound makes the bus drop is counted.
+        xsub.set(zmq::sockopt::rcvhwm, m_options.receiveHighWaterMark);
+        xsub.set(zmq::sockopt::maxmsgsize, m_options.maxMessageBytes);
+        xpub.set(zmq::sockopt::sndhwm, m_options.sendHighWaterMark);
+        xpub.set(zmq::sockopt::maxmsgsize, m_options.maxMessageBytes); // subscriptions too
+        xpub.set(zmq::sockopt::xpub_nodrop, 1);
+        // Publisher connections come and go on the monitor: a frame over maxMessageBytes
+        // shows only as a disconnect (libzmq says no more).
+        const std::string monitorEndpoint = control + "-monitor";
+        zmq_socket_monitor(xsub.handle(), monitorEndpoint.c_str(), ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED);
+        zmq::socket_t monitor(m_context, zmq::socket_type::pair);
+        monitor.set(zmq::sockopt::linger, 0);
+        monitor.connect(monitorEndpoint);
         try {
             pair.connect(control);
         } catch (const zmq::error_t &e) {
@@ -138,12 +166,16 @@ bool EmbeddedBus::start()
 
         std::vector<zmq::message_t> frames;
         std::vector<std::string_view> views;
-        std::array<zmq::pollitem_t, 3> items{
-            {{xsub.handle(), 0, ZMQ_POLLIN, 0}, {xpub.handle(), 0, ZMQ_POLLIN, 0}, {pair.handle(), 0, ZMQ_POLLIN, 0}}};
+        std::array<zmq::pollitem_t, 4> items{{{xsub.handle(), 0, ZMQ_POLLIN, 0},
+                                              {xpub.handle(), 0, ZMQ_POLLIN, 0},
+                                              {pair.handle(), 0, ZMQ_POLLIN, 0},
+                                              {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
         for (;;) {
             zmq::poll(items.data(), items.size(), kQuietTick);
-            if (items[2].revents & ZMQ_POLLIN)
+            if (items[2].revents & ZMQ_POLLIN) {
+                zmq_socket_monitor(xsub.handle(), nullptr, 0);
                 return; // stop
+            }
             if (items[0].revents & ZMQ_POLLIN) {
                 // Drain what is there before polling again: one poll per batch, not per message.
                 for (int n = 0; n < 1024 && receiveMessage(xsub, frames); ++n) {
@@ -154,7 +186,10 @@ bool EmbeddedBus::start()
                             views.emplace_back(static_cast<const char *>(f.data()), f.size());
                         m_tap(views, rx);
                     }
-                    const size_t bytes = sendMessage(xpub, frames);
+                    bool missed = false;
+                    const size_t bytes = forwardMessage(xpub, frames, missed);
+                    if (missed)
+                        m_subscriberOverflows.fetch_add(1, std::memory_order_relaxed);
                     m_messagesIn.fetch_add(1, std::memory_order_relaxed);
                     m_bytesIn.fetch_add(bytes, std::memory_order_relaxed);
                     m_messagesOut.fetch_add(1, std::memory_order_relaxed);
@@ -169,6 +204,19 @@ bool EmbeddedBus::start()
                 // XPUB still filters what each subscriber receives.
                 while (receiveMessage(xpub, frames))
                     m_subscriptions.fetch_add(1, std::memory_order_relaxed);
+            }
+            if (items[3].revents & ZMQ_POLLIN) {
+                while (receiveMessage(monitor, frames)) {
+                    uint16_t event = 0;
+                    if (!frames.empty() && frames[0].size() >= 2)
+                        std::memcpy(&event, frames[0].data(), 2);
+                    if (event == ZMQ_EVENT_ACCEPTED) {
+                        m_publishersConnected.fetch_add(1, std::memory_order_relaxed);
+                    } else if (event == ZMQ_EVENT_DISCONNECTED) {
+                        m_publishersConnected.fetch_sub(1, std::memory_order_relaxed);
+                        m_publisherDisconnects.fetch_add(1, std::memory_order_relaxed);
+                    }
+                }
             }
         }
     });
@@ -199,6 +247,9 @@ EmbeddedBus::Stats EmbeddedBus::stats() const
     s.messagesOut = m_messagesOut.load(std::memory_order_relaxed);
     s.bytesOut = m_bytesOut.load(std::memory_order_relaxed);
     s.subscriptions = m_subscriptions.load(std::memory_order_relaxed);
+    s.subscriberOverflows = m_subscriberOverflows.load(std::memory_order_relaxed);
+    s.publisherDisconnects = m_publisherDisconnects.load(std::memory_order_relaxed);
+    s.publishersConnected = m_publishersConnected.load(std::memory_order_relaxed);
     return s;
 }
 

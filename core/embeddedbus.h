@@ -24,7 +24,19 @@ namespace eventlens {
 /// the bus subscribes publishers to everything, and XPUB filters per subscriber.
 ///
 /// Binds 127.0.0.1 unless the endpoints name another interface; binding anything but
-/// loopback works but leaves a warning. All bus sockets live on the bus's own thread;
+/// loopback works but leaves a warning.
+///
+/// Its memory is bounded: each subscriber's queue holds at most sendHighWaterMark
+/// messages (a subscriber that falls further behind misses messages until it catches up,
+/// while the others keep receiving; each time it happens is counted in
+/// Stats::subscriberOverflows), each publisher's at most
+/// receiveHighWaterMark (then the bus stops reading that publisher: its own queue fills),
+/// and no frame over maxMessageBytes is read at all (ZeroMQ cuts the publisher's connection
+/// instead, counted in Stats::publisherDisconnects). Worst case, the bus holds about
+/// (publishers × receiveHighWaterMark + subscribers × (sendHighWaterMark + 1)) × maxMessageBytes
+/// per frame; with events of 1 KiB that is about 1 MB per subscriber.
+///
+/// All bus sockets live on the bus's own thread;
 /// start() and stop() talk to it over an inproc PAIR socket and must be called from the
 /// same thread (the owner's). stop() never hangs: linger is 0 on every socket.
 class EmbeddedBus {
@@ -32,13 +44,33 @@ public:
     struct Options {
         std::string publishers = "tcp://127.0.0.1:5555";  ///< publishers connect here (XSUB binds)
         std::string subscribers = "tcp://127.0.0.1:5556"; ///< subscribers connect here (XPUB binds)
+        /// Messages queued per subscriber; one that falls further behind misses messages
+        /// (counted). 0 = unbounded: a subscriber that stops reading grows the bus forever.
+        int sendHighWaterMark = kDefaultHighWaterMark;
+        /// Messages queued per publisher before the bus stops reading it. 0 = unbounded.
+        int receiveHighWaterMark = kDefaultHighWaterMark;
+        /// Largest frame a publisher may send; a larger one cuts its connection (ZeroMQ
+        /// reads no further, so the frame never takes memory). -1 = no limit.
+        int64_t maxMessageBytes = kDefaultMaxMessageBytes;
     };
+    static constexpr int kDefaultHighWaterMark = 1000;
+    static constexpr int64_t kDefaultMaxMessageBytes = 1 << 20;
     struct Stats {
         uint64_t messagesIn = 0; ///< messages received from publishers
         uint64_t bytesIn = 0;
         uint64_t messagesOut = 0; ///< messages forwarded to subscribers
         uint64_t bytesOut = 0;
         uint64_t subscriptions = 0; ///< subscribe/unsubscribe messages from subscribers
+        /// Times a subscriber's queue (sendHighWaterMark) was full: that message, and what
+        /// follows until the subscriber has read half its queue, do not reach it. libzmq does
+        /// not say which messages a subscriber missed after that, so this counts the overflows
+        /// (each a run of missed messages), not the messages.
+        uint64_t subscriberOverflows = 0;
+        /// Publisher connections that ended: the publisher closed it, or ZeroMQ cut it for a
+        /// frame over maxMessageBytes (that message is lost; ZeroMQ does not say which of
+        /// the two it was).
+        uint64_t publisherDisconnects = 0;
+        uint64_t publishersConnected = 0; ///< publisher connections open now
     };
     /// Called on the bus thread for each published message: its frames and receive time.
     using Tap = std::function<void(std::span<const std::string_view> frames, int64_t receivedNs)>;
@@ -70,6 +102,7 @@ public:
     /// Warnings about the configuration, e.g. a bind beyond loopback.
     const std::vector<std::string> &warnings() const { return m_warnings; }
     Stats stats() const;
+    const Options &options() const { return m_options; }
 
     /// Whether a tcp endpoint's host is a loopback address (non-tcp transports count as local).
     static bool isLocalEndpoint(std::string_view endpoint);
@@ -83,7 +116,8 @@ private:
     std::unique_ptr<zmq::socket_t> m_control; ///< owner's end of the control pair
     std::string m_boundPublishers, m_boundSubscribers, m_error;
     std::vector<std::string> m_warnings;
-    std::atomic<uint64_t> m_messagesIn{0}, m_bytesIn{0}, m_messagesOut{0}, m_bytesOut{0}, m_subscriptions{0};
+    std::atomic<uint64_t> m_messagesIn{0}, m_bytesIn{0}, m_messagesOut{0}, m_bytesOut{0}, m_subscriptions{0},
+        m_subscriberOverflows{0}, m_publisherDisconnects{0}, m_publishersConnected{0};
 };
 
 } // namespace eventlens

@@ -98,10 +98,11 @@ void Ingest::Producer::take(const ReceivedMessage &m)
     m_ingest.m_received.fetch_add(1, std::memory_order_relaxed);
     m_ingest.m_receivedBytes.fetch_add(bytes, std::memory_order_relaxed);
 
-    // Over the size limit: keep only the head of each frame (the decoder would refuse it
-    // anyway), so one huge message cannot take the queue's memory.
+    // Over the size limit, or with a topic over its limit: keep only the head of each frame
+    // (the decoder would refuse it anyway), so one huge message cannot take the queue's memory.
     std::string problem = m.problem;
-    const bool tooBig = m.payload.size() > m_ingest.m_options.decoder.maxEventBytes;
+    const bool tooBig = m.payload.size() > m_ingest.m_options.decoder.maxEventBytes
+                        || (m.frames.size() == 2 && m.frames[0].size() > kMaxTopicBytes);
     if (problem.empty() && tooBig)
         problem = sizeLimitProblem(m.payload.size(), m_ingest.m_options.decoder);
     size_t kept = 0;

@@ -45,6 +45,39 @@ void printRecorded(const LiveRecorder &recorder, const std::string &path, std::o
     out << '\n';
 }
 
+std::string formatBytes(int64_t bytes)
+{
+    if (bytes >= (1 << 20) && bytes % (1 << 20) == 0)
+        return std::to_string(bytes >> 20) + " MiB";
+    if (bytes >= 1024 && bytes % 1024 == 0)
+        return std::to_string(bytes >> 10) + " KiB";
+    return formatCount(static_cast<uint64_t>(bytes)) + " bytes";
+}
+
+/// What bounds the bus's memory, e.g. `1,000 messages per subscriber, 1,000 per publisher,
+/// frames up to 1 MiB`.
+std::string busBounds(const EmbeddedBus::Options &o)
+{
+    auto hwm = [](int n) { return n == 0 ? std::string("unbounded") : formatCount(static_cast<uint64_t>(n)); };
+    return hwm(o.sendHighWaterMark) + " messages per subscriber, " + hwm(o.receiveHighWaterMark)
+           + " per publisher, frames up to " + (o.maxMessageBytes < 0 ? "any size" : formatBytes(o.maxMessageBytes));
+}
+
+/// What the bus dropped, per reason (empty when nothing).
+std::string busDrops(const EmbeddedBus::Stats &s, const EmbeddedBus::Options &o)
+{
+    std::string text;
+    if (s.subscriberOverflows)
+        text += "; " + formatCount(s.subscriberOverflows) + "× a subscriber fell "
+                + formatCount(static_cast<uint64_t>(o.sendHighWaterMark))
+                + " messages behind and missed messages until it caught up";
+    if (s.publisherDisconnects)
+        text += "; " + formatCount(s.publisherDisconnects) + " publisher disconnects (closed, or cut for a frame over "
+                + (o.maxMessageBytes < 0 ? std::string("the limit") : formatBytes(o.maxMessageBytes))
+                + ": that message is dropped)";
+    return text;
+}
+
 std::string formatSpeed(double speed)
 {
     char buf[32];
@@ -58,7 +91,13 @@ std::string formatSpeed(double speed)
 int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err)
 {
     zmq::context_t context;
-    EmbeddedBus bus(context, {endpoints.publishers, endpoints.subscribers});
+    EmbeddedBus::Options options;
+    options.publishers = endpoints.publishers;
+    options.subscribers = endpoints.subscribers;
+    options.sendHighWaterMark = endpoints.sendHighWaterMark;
+    options.receiveHighWaterMark = endpoints.receiveHighWaterMark;
+    options.maxMessageBytes = endpoints.maxMessageBytes;
+    EmbeddedBus bus(context, options);
     LiveRecorder recorder;
     std::atomic<bool> writeFailed{false};
     if (!endpoints.record.empty()) {
@@ -89,6 +128,7 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
     out << "EventLens bus running (Ctrl-C stops it)\n"
         << "  publishers connect to   " << bus.publishersEndpoint() << '\n'
         << "  subscribers connect to  " << bus.subscribersEndpoint() << '\n'
+        << "  bounds                  " << busBounds(options) << '\n'
         << std::flush;
 
     using Clock = std::chrono::steady_clock;
@@ -102,7 +142,7 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
                 .count())
             << "  " << formatCount(s.messagesIn) << " messages (" << formatCount(static_cast<uint64_t>(rate + 0.5))
             << "/s), " << formatCount(s.bytesIn) << " bytes, " << formatCount(s.subscriptions)
-            << " subscription changes\n"
+            << " subscription changes" << busDrops(s, options) << '\n'
             << std::flush;
     };
     while (!stop.load() && !writeFailed.load()) {
@@ -110,7 +150,9 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
         const auto now = Clock::now();
         if (now - lastReport >= std::chrono::seconds(5)) {
             const EmbeddedBus::Stats s = bus.stats();
-            if (s.messagesIn != last.messagesIn || s.subscriptions != last.subscriptions)
+            if (s.messagesIn != last.messagesIn || s.subscriptions != last.subscriptions
+                || s.subscriberOverflows != last.subscriberOverflows
+                || s.publisherDisconnects != last.publisherDisconnects)
                 report(s, std::chrono::duration<double>(now - lastReport).count());
             last = s;
             lastReport = now;
@@ -127,7 +169,8 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
     const EmbeddedBus::Stats s = bus.stats();
     out << "stopped after "
         << formatDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count()) << ": "
-        << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded\n"
+        << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded"
+        << busDrops(s, options) << '\n'
         << std::flush;
     return ExitOk;
 }

@@ -46,7 +46,12 @@ ReceivedMessage classifyFrames(std::span<const std::string_view> frames, std::st
     } else if (frames.size() == 2) {
         m.topic = frames[0];
         m.payload = frames[1];
-        if (m.payload.empty())
+        if (m.topic.size() > kMaxTopicBytes) {
+            m.problem = "topic of " + std::to_string(m.topic.size()) + " bytes is over the limit of "
+                        + std::to_string(kMaxTopicBytes) + " bytes (it starts '" + std::string(m.topic.substr(0, 80))
+                        + "')";
+            m.topic = m.topic.substr(0, kMaxTopicBytes);
+        } else if (m.payload.empty())
             m.problem = "empty payload after topic '" + std::string(m.topic.substr(0, 80)) + "'";
     } else {
         m.problem = std::to_string(frames.size()) + " frames; expected [topic, json] or [json]";

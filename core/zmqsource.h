@@ -44,7 +44,12 @@ struct RejectedFrame {
     static RejectedFrame of(const ReceivedMessage &message, std::string reason);
 };
 
-/// Reads the shape of a message's frames: `[topic, json]`, `[json]`, or a problem.
+/// Topics longer than this are refused: a topic names a stream (`order.placed`), and one
+/// held by every event of a flood, or laid out in a view, must stay small.
+inline constexpr size_t kMaxTopicBytes = 1024;
+
+/// Reads the shape of a message's frames: `[topic, json]`, `[json]`, or a problem. A topic
+/// over kMaxTopicBytes is a problem too; `topic` then holds only its first kMaxTopicBytes.
 ReceivedMessage classifyFrames(std::span<const std::string_view> frames, std::string_view endpoint, int64_t receivedNs);
 
 /// Subscribes to live systems: one SUB socket per endpoint (so each message knows its

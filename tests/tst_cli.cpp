@@ -67,6 +67,37 @@ bool startRecorder(QProcess &record, const eventlens::EmbeddedBus &bus, const QS
     return true;
 }
 
+/// A process's peak resident memory (VmHWM in /proc/PID/status), in bytes; -1 if unknown.
+qint64 peakResidentBytes(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').front().toLongLong() * 1024;
+    return -1;
+}
+
+/// The endpoints a running `eventlens-cli bus` printed in its banner ("publishers",
+/// "subscribers"), waiting up to 10 s for it.
+std::map<QString, std::string> busEndpoints(QProcess &bus, QByteArray &banner)
+{
+    std::map<QString, std::string> endpoints;
+    const QRegularExpression endpoint(R"((publishers|subscribers) connect to\s+(tcp://127\.0\.0\.1:\d+))");
+    QElapsedTimer timer;
+    timer.start();
+    while (endpoints.size() < 2 && timer.elapsed() < 10000) {
+        bus.waitForReadyRead(50);
+        banner += bus.readAllStandardOutput();
+        for (auto it = endpoint.globalMatch(QString::fromUtf8(banner)); it.hasNext();) {
+            const auto m = it.next();
+            endpoints[m.captured(1)] = m.captured(2).toStdString();
+        }
+    }
+    return endpoints;
+}
+
 } // namespace
 
 class TstCli : public QObject {
@@ -708,6 +739,115 @@ private slots:
         QCOMPARE(stats.json().value("correlations").toInt(), 100);
         QCOMPARE(stats.json().value("unseenCauses").toInt(), 0);
         QCOMPARE(stats.json().value("sources").toObject().value("python-scanner").toInt(), 500);
+    }
+
+    void busMemoryStaysBoundedUnderAStalledSubscriberAndAGiantMessage()
+    {
+        // A subscriber that never reads, 192 MiB published past it, then one 128 MiB
+        // message: the bus's peak memory (read from /proc) stays near its bound, and what it
+        // dropped is in its output, per reason.
+        QProcess bus;
+        bus.start(QStringLiteral(EVENTLENS_CLI), {"bus", "--publishers", "tcp://127.0.0.1:*", "--subscribers",
+                                                  "tcp://127.0.0.1:*", "--sndhwm", "200"});
+        QVERIFY(bus.waitForStarted());
+        QByteArray banner;
+        auto endpoints = busEndpoints(bus, banner);
+        QVERIFY2(endpoints.size() == 2, banner.constData());
+        QVERIFY2(banner.contains("200 messages per subscriber, 1,000 per publisher, frames up to 1 MiB"),
+                 banner.constData());
+        const qint64 startRss = peakResidentBytes(bus.processId());
+        QVERIFY(startRss > 0);
+
+        zmq::context_t ctx;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub), reader(ctx, zmq::socket_type::sub),
+            stalled(ctx, zmq::socket_type::sub);
+        for (zmq::socket_t *s : {&pub, &reader, &stalled})
+            s->set(zmq::sockopt::linger, 0);
+        pub.set(zmq::sockopt::sndhwm, 0); // the test's publisher drops nothing itself
+        reader.set(zmq::sockopt::rcvtimeo, 50);
+        stalled.set(zmq::sockopt::rcvtimeo, 50);
+        stalled.set(zmq::sockopt::rcvhwm, 1);
+        stalled.set(zmq::sockopt::rcvbuf, 4096);
+        for (zmq::socket_t *s : {&reader, &stalled}) {
+            s->set(zmq::sockopt::subscribe, "");
+            s->connect(endpoints["subscribers"]);
+        }
+        pub.connect(endpoints["publishers"]);
+        auto received = [](zmq::socket_t &sub, std::string &topic, size_t &bodySize) {
+            zmq::message_t t, b;
+            if (!sub.recv(t))
+                return false;
+            topic = t.to_string();
+            bodySize = t.more() && sub.recv(b) ? b.size() : 0;
+            return true;
+        };
+        // Slow joiner: probes until both subscribers hear the publisher; then one stops reading.
+        bool readerJoined = false, stalledJoined = false;
+        std::string topic;
+        size_t bodySize = 0;
+        for (int i = 0; i < 400 && !(readerJoined && stalledJoined); ++i) {
+            pub.send(zmq::str_buffer("probe"), zmq::send_flags::sndmore);
+            pub.send(zmq::str_buffer("{}"), zmq::send_flags::none);
+            while (!readerJoined && received(reader, topic, bodySize))
+                readerJoined = true;
+            while (!stalledJoined && received(stalled, topic, bodySize))
+                stalledJoined = true;
+        }
+        QVERIFY(readerJoined && stalledJoined);
+
+        const std::string body(64 * 1024, 'x');
+        size_t got = 0;
+        for (int round = 0; round < 30; ++round) { // 3,000 × 64 KiB, paced by the reader
+            for (int i = 0; i < 100; ++i) {
+                pub.send(zmq::str_buffer("order.placed"), zmq::send_flags::sndmore);
+                pub.send(zmq::buffer(body), zmq::send_flags::none);
+            }
+            QElapsedTimer timer;
+            timer.start();
+            while (got < size_t(round + 1) * 100 && timer.elapsed() < 10000)
+                if (received(reader, topic, bodySize) && topic == "order.placed")
+                    ++got;
+        }
+        QCOMPARE(got, size_t(3000));
+        const qint64 afterFlood = peakResidentBytes(bus.processId());
+        // The bound: 200 messages × 64 KiB for the stalled subscriber, plus what any process holds.
+        QVERIFY2(
+            afterFlood - startRss < 64ll << 20,
+            qPrintable(QStringLiteral("the bus grew from %1 to %2 MiB").arg(startRss >> 20).arg(afterFlood >> 20)));
+
+        // One message of 128 MiB: cut at the 1 MiB limit, never held.
+        {
+            const std::string giant(128u << 20, 'g');
+            pub.send(zmq::str_buffer("order.giant"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(giant), zmq::send_flags::none);
+        }
+        bool after = false;
+        QElapsedTimer timer;
+        timer.start();
+        while (!after && timer.elapsed() < 20000) {
+            pub.send(zmq::str_buffer("order.after"), zmq::send_flags::sndmore);
+            pub.send(zmq::str_buffer("{}"), zmq::send_flags::none);
+            while (received(reader, topic, bodySize)) {
+                QVERIFY2(topic != "order.giant", "the bus forwarded a message over its size limit");
+                after = after || topic == "order.after";
+            }
+        }
+        QVERIFY(after);
+        const qint64 afterGiant = peakResidentBytes(bus.processId());
+        QVERIFY2(
+            afterGiant - startRss < 64ll << 20,
+            qPrintable(QStringLiteral("the bus grew from %1 to %2 MiB").arg(startRss >> 20).arg(afterGiant >> 20)));
+
+        ::kill(static_cast<pid_t>(bus.processId()), SIGINT);
+        QVERIFY(bus.waitForFinished(5000));
+        QCOMPARE(bus.exitCode(), 0);
+        const QString out = QString::fromUtf8(banner + bus.readAllStandardOutput());
+        QVERIFY2(
+            out.contains(QRegularExpression(
+                R"(stopped after .*; [\d,]+× a subscriber fell 200 messages behind and missed messages until it caught up)")),
+            qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(R"(1 publisher disconnects \(closed, or cut for a frame over 1 MiB)")),
+                 qPrintable(out));
     }
 
     void busRecordsEverythingPublished()

@@ -312,6 +312,31 @@ private slots:
         QCOMPARE(r.frames[1], huge.substr(0, RejectedFrame::kKeptBytes));
     }
 
+    void hugeTopicIsRejectedWithItsReasonAndABoundedPrefix()
+    {
+        zmq::context_t ctx;
+        std::string endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        Session session(ctx);
+        session.connect({endpoint, {}, false});
+        QVERIFY(handshake(session, pub, "probe-service"));
+        const std::string topic = "order." + std::string(64 * 1024 * 1024, 't');
+        send(pub, {topic, eventJson("order-service", 1)});
+        send(pub, {std::string(kMaxTopicBytes, 'o'), eventJson("order-service", 2)}); // at the limit: fine
+        QVERIFY(pollUntil(
+            session, [&] { return !session.rejects().empty() && countOfType(session.store(), "order.placed") == 1; }));
+        QCOMPARE(session.rejects().size(), size_t(1));
+        const RejectedFrame &r = session.rejects().front();
+        QVERIFY2(r.reason.find("topic of " + std::to_string(topic.size()) + " bytes is over the limit of "
+                               + std::to_string(kMaxTopicBytes) + " bytes")
+                     != std::string::npos,
+                 r.reason.c_str());
+        QVERIFY2(r.reason.size() < 300, r.reason.c_str());
+        QCOMPARE(r.topic, topic.substr(0, kMaxTopicBytes));
+        QCOMPARE(r.frames.size(), size_t(2));
+        QVERIFY(r.frames[0].size() <= RejectedFrame::kKeptBytes);
+    }
+
     void endpointsAreOriginsAndFiltersApply()
     {
         zmq::context_t ctx;

@@ -5,10 +5,10 @@
 
 #include <zmq.hpp>
 
-#include <mutex>
-#include <thread>
 #include <atomic>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 using eventlens::ReceivedMessage;
 using eventlens::ZmqSource;
@@ -125,6 +125,25 @@ private slots:
         QCOMPARE(seen[2].frames, size_t(3)); // kept whole
         QCOMPARE(seen[3].problem, std::string("empty message"));
         QCOMPARE(seen[4].problem, std::string("empty payload after topic 'order.placed'"));
+    }
+
+    void aTopicOverTheLimitIsAProblemWithABoundedPrefix()
+    {
+        const std::string huge = "order." + std::string(64 * 1024 * 1024, 't');
+        const std::string json = R"({"eventId":"a"})";
+        std::vector<std::string_view> frames{huge, json};
+        const ReceivedMessage m = eventlens::classifyFrames(frames, "tcp://127.0.0.1:1", 1);
+        QCOMPARE(m.problem, "topic of " + std::to_string(huge.size()) + " bytes is over the limit of "
+                                + std::to_string(eventlens::kMaxTopicBytes) + " bytes (it starts '" + huge.substr(0, 80)
+                                + "')");
+        QCOMPARE(m.topic.size(), eventlens::kMaxTopicBytes);
+        QCOMPARE(eventlens::RejectedFrame::of(m, m.problem).topic.size(), eventlens::kMaxTopicBytes);
+
+        const std::string atLimit(eventlens::kMaxTopicBytes, 'o');
+        frames = {atLimit, json};
+        const ReceivedMessage ok = eventlens::classifyFrames(frames, "tcp://127.0.0.1:1", 1);
+        QVERIFY(ok.problem.empty());
+        QCOMPARE(ok.topic, std::string_view(atLimit));
     }
 
     void topicFiltersArePrefixes()

@@ -124,6 +124,23 @@ int main(int argc, char **argv)
         ->capture_default_str();
     bus->add_option("--record", busEndpoints.record, "Record everything published (rejects to FILE.rejected.jsonl)")
         ->type_name("FILE");
+    bus->add_option("--sndhwm", busEndpoints.sendHighWaterMark,
+                    "Messages queued per subscriber; one that falls further behind misses messages, counted "
+                    "(0: unbounded)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100'000'000))
+        ->type_name("N");
+    bus->add_option("--rcvhwm", busEndpoints.receiveHighWaterMark,
+                    "Messages queued per publisher before the bus stops reading it (0: unbounded)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100'000'000))
+        ->type_name("N");
+    bus->add_option("--max-message-size", busEndpoints.maxMessageBytes,
+                    "Largest frame a publisher may send (e.g. 64KiB, 16MiB); a larger one cuts its connection")
+        ->transform(CLI::AsSizeValue(false))
+        ->type_name("SIZE")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
 
     eventlens::commands::TailArgs tailArgs;
     auto *tail = app.add_subcommand("tail", "Print one line per event from live ZeroMQ publishers until Ctrl-C");
