@@ -3,7 +3,9 @@
 #include "core/threadpriority.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
+#include <unistd.h>
 #include <zmq.hpp>
 
 namespace eventlens {
@@ -23,7 +25,33 @@ AnomalyAnalyzer::LagP99 p99From(const LagAnalyzer &lag)
     };
 }
 
+/// Of a live memory cap: the ingest queue's share, and what the store may take. The rest
+/// is for the bus's queues, the analyses, the views and the allocator's own overhead.
+constexpr size_t kIngestShare = 8;                           ///< the queue: at most cap / 8
+constexpr size_t kStoreNumerator = 1, kStoreDenominator = 2; ///< the store: cap / 2
+
+Session::Options withinCap(Session::Options options)
+{
+    if (const size_t cap = options.store.memoryCap) {
+        options.ingest.queueBytes = std::min(options.ingest.queueBytes, cap / kIngestShare);
+        options.store.memoryCap = cap / kStoreDenominator * kStoreNumerator;
+    }
+    return options;
+}
+
 } // namespace
+
+size_t Workspace::residentBytes()
+{
+    std::FILE *statm = std::fopen("/proc/self/statm", "r");
+    if (!statm)
+        return 0;
+    unsigned long long pages = 0, resident = 0;
+    const int read = std::fscanf(statm, "%llu %llu", &pages, &resident);
+    std::fclose(statm);
+    const long pageSize = sysconf(_SC_PAGESIZE);
+    return read == 2 && pageSize > 0 ? static_cast<size_t>(resident) * static_cast<size_t>(pageSize) : 0;
+}
 
 Workspace::Workspace(Session::Options options)
     : m_context(std::make_unique<zmq::context_t>()), m_keptRejects(options.keptRejects),
@@ -40,7 +68,8 @@ Workspace::Workspace(Session::Options options)
             zmq::socket_t first(*m_context, zmq::socket_type::pair);
         }).join();
     }
-    m_session = std::make_unique<Session>(*m_context, std::move(options));
+    m_memoryCap = options.store.memoryCap;
+    m_session = std::make_unique<Session>(*m_context, withinCap(std::move(options)));
     setUpAnalyses();
 }
 

@@ -47,7 +47,9 @@ public:
     };
 
     /// A live workspace: a Session of its own (with its own ZeroMQ context), idle until
-    /// startBus() or connect() on session().
+    /// startBus() or connect() on session(). `options.store.memoryCap` is the cap for
+    /// everything held for events, not only the store: the ingest queue gets a share of it,
+    /// the store what is left after the share kept for the bus, analyses and views.
     explicit Workspace(Session::Options options);
     /// A workspace for a recording: empty until loadRecording().
     Workspace();
@@ -77,6 +79,10 @@ public:
     Update poll(std::chrono::steady_clock::duration budget = std::chrono::milliseconds(8));
 
     const EventStore &store() const { return m_session ? m_session->store() : *m_store; }
+    /// Live: the memory cap for everything held for events, in bytes (0: none, or a recording).
+    size_t memoryCap() const { return m_memoryCap; }
+    /// The process's resident memory (RSS, from /proc/self/statm), in bytes; 0 where unknown.
+    static size_t residentBytes();
     /// Input that was not an event, oldest first (bounded: see rejectsForgotten()).
     const std::deque<RejectedInput> &rejects() const { return m_rejects; }
     uint64_t rejectsForgotten() const { return m_rejectsForgotten; }
@@ -110,6 +116,7 @@ private:
     std::unique_ptr<EventStore> m_store; ///< a recording's
     RecordingReport m_report;
     size_t m_keptRejects = 100'000;
+    size_t m_memoryCap = 0;
     std::deque<RejectedInput> m_rejects;
     uint64_t m_rejectsForgotten = 0;
 

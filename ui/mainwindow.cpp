@@ -127,7 +127,9 @@ void MainWindow::startLive(const StartOptions &options)
     o.ingest.overflow = Overflow::Drop;
     o.ingest.queueBytes = 512u * 1024 * 1024;
     QSettings settings;
-    o.store.memoryCap = size_t(settings.value(QStringLiteral("live/memoryCapMiB"), 4096).toULongLong()) * 1024 * 1024;
+    // The cap covers everything held for events (the Workspace shares it out).
+    o.store.memoryCap = options.memoryCap.value_or(
+        size_t(settings.value(QStringLiteral("live/memoryCapMiB"), 4096).toULongLong()) * 1024 * 1024);
     // A head start for the first million events: the store's indexes do not pause to grow
     // under a flood until then (costs about 32 MiB for the id table's slots).
     o.store.reserveEvents = 1'000'000;

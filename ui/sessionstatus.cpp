@@ -52,8 +52,12 @@ SessionStatus::SessionStatus(QStatusBar *bar) : QObject(bar)
     m_totals = label(tr("Events in the store, and flows (correlations)"));
     m_rejected = label(tr("Input that was not an event: see Problems"));
     m_dropped = label(tr("Messages dropped because ingest fell behind, and events evicted by the memory cap"));
-    m_memory = label(tr("Memory the store holds"));
-    m_bus = label(tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second"));
+    m_memory = label(tr("Memory the store holds for events, and what the whole process holds (its resident "
+                        "memory, RSS: bus queues, ingest, store, analyses and views), which the memory cap bounds"));
+    m_bus = label(tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second. "
+                     "A subscriber whose queue is full misses messages until it catches up (counted each time); a publisher "
+                     "that sends a frame over the size limit is disconnected and that message dropped "
+                     "(a publisher closing its connection counts as a disconnect too)"));
     m_recording = label(tr("Recording"));
     m_recording->hide();
     m_clock.start();
@@ -85,12 +89,24 @@ void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const
     m_dropped->setText(
         tr("%1 dropped · %2 evicted").arg(grouped(dropped), grouped(store.evictedCount())));
     m_dropped->setStyleSheet(dropped || store.evictedCount() ? kAlarm : QString());
-    m_memory->setText(bytesText(store.memoryUsage()));
+    const size_t resident = Workspace::residentBytes();
+    const size_t cap = shown.memoryCap();
+    m_memory->setText(resident ? tr("store %1 · process %2").arg(bytesText(store.memoryUsage()), bytesText(resident))
+                               : bytesText(store.memoryUsage()));
+    m_memory->setStyleSheet(cap && resident > cap + cap / 5 ? kAlarm : QString());
+    QString busDrops;
+    if (bus) {
+        const EmbeddedBus::Stats s = bus->stats();
+        if (s.subscriberOverflows)
+            busDrops += tr(" · %1× a slow subscriber missed messages").arg(grouped(s.subscriberOverflows));
+        if (s.publisherDisconnects)
+            busDrops += tr(" · %1 publisher disconnects").arg(grouped(s.publisherDisconnects));
+    }
     if (bus && bus->isRunning())
-        m_bus->setText(tr("bus %1 → %2").arg(qs(bus->publishersEndpoint()), qs(bus->subscribersEndpoint())));
+        m_bus->setText(tr("bus %1 → %2").arg(qs(bus->publishersEndpoint()), qs(bus->subscribersEndpoint())) + busDrops);
     else
-        m_bus->setText(busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(busError));
-    m_bus->setStyleSheet(busError.isEmpty() ? QString() : kAlarm);
+        m_bus->setText((busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(busError)) + busDrops);
+    m_bus->setStyleSheet(busError.isEmpty() && !(bus && bus->stats().subscriberOverflows) ? QString() : kAlarm);
 }
 
 void SessionStatus::showLoading(const QString &fileName)

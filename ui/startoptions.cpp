@@ -2,6 +2,9 @@
 
 #include <QObject>
 
+#include <limits>
+#include <utility>
+
 namespace eventlens {
 
 QString startUsage()
@@ -16,10 +19,43 @@ QString startUsage()
         "  --demo SCENARIO          start a demo at once: order-saga or logistics\n"
         "  --bus-publishers EP      where the embedded bus binds for publishers (tcp://127.0.0.1:5555)\n"
         "  --bus-subscribers EP     where the embedded bus binds for subscribers (tcp://127.0.0.1:5556)\n"
+        "  --bus-sndhwm N           messages the bus queues per subscriber; one that falls further behind\n"
+        "                           misses messages, counted in the status bar (1000; 0: unbounded)\n"
+        "  --bus-rcvhwm N           messages the bus queues per publisher before it stops reading it (1000)\n"
+        "  --bus-max-message-size SIZE  largest frame a publisher may send, e.g. 64KiB (1MiB); a larger\n"
+        "                           one cuts its connection\n"
+        "  --memory-cap SIZE        memory for everything held for live events, e.g. 512MiB or 2GiB\n"
+        "                           (default: the saved setting, 4GiB); the oldest events are evicted\n"
         "  --no-bus                 do not start the embedded bus\n"
         "  --version                print the version\n"
         "  -h, --help               print this help\n");
 }
+
+namespace {
+
+/// "1048576", "64KiB", "16MiB", "2GiB" (also KB/MB/GB, K/M/G: all powers of 1024) → bytes.
+std::optional<qint64> parseSize(QString text)
+{
+    text = text.trimmed();
+    qint64 unit = 1;
+    static const std::pair<const char *, qint64> units[] = {
+        {"GiB", 1ll << 30}, {"MiB", 1ll << 20}, {"KiB", 1ll << 10}, {"GB", 1ll << 30}, {"MB", 1ll << 20},
+        {"KB", 1ll << 10},  {"G", 1ll << 30},   {"M", 1ll << 20},   {"K", 1ll << 10},  {"B", 1}};
+    for (const auto &[suffix, factor] : units) {
+        if (text.endsWith(QLatin1String(suffix), Qt::CaseInsensitive)) {
+            text.chop(qsizetype(qstrlen(suffix)));
+            unit = factor;
+            break;
+        }
+    }
+    bool ok = false;
+    const qint64 n = text.trimmed().toLongLong(&ok);
+    if (!ok || n <= 0 || n > (std::numeric_limits<qint64>::max)() / unit)
+        return std::nullopt;
+    return n * unit;
+}
+
+} // namespace
 
 StartRequest parseStartOptions(const QStringList &arguments)
 {
@@ -65,6 +101,27 @@ StartRequest parseStartOptions(const QStringList &arguments)
         } else if (a == QLatin1String("--bus-subscribers")) {
             if (const auto v = value(i, a))
                 r.options.busOptions.subscribers = v->toStdString();
+        } else if (a == QLatin1String("--bus-sndhwm") || a == QLatin1String("--bus-rcvhwm")) {
+            if (const auto v = value(i, a)) {
+                bool ok = false;
+                const int n = v->toInt(&ok);
+                if (!ok || n < 0)
+                    r.error = QObject::tr("%1: '%2' is not a number of messages (0 or more)").arg(a, *v);
+                else if (a == QLatin1String("--bus-sndhwm"))
+                    r.options.busOptions.sendHighWaterMark = n;
+                else
+                    r.options.busOptions.receiveHighWaterMark = n;
+            }
+        } else if (a == QLatin1String("--bus-max-message-size") || a == QLatin1String("--memory-cap")) {
+            if (const auto v = value(i, a)) {
+                const std::optional<qint64> bytes = parseSize(*v);
+                if (!bytes)
+                    r.error = QObject::tr("%1: '%2' is not a size (e.g. 65536, 64KiB, 512MiB)").arg(a, *v);
+                else if (a == QLatin1String("--memory-cap"))
+                    r.options.memoryCap = size_t(*bytes);
+                else
+                    r.options.busOptions.maxMessageBytes = *bytes;
+            }
         } else if (a.startsWith(QLatin1Char('-')) && a.size() > 1) {
             r.error = QObject::tr("unknown option '%1'").arg(a);
         } else if (r.options.file.isEmpty()) {

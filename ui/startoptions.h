@@ -18,7 +18,8 @@ struct StartOptions {
     std::vector<ZmqSource::Endpoint> connect; ///< endpoints to subscribe to
     std::optional<DemoSystem::Scenario> demo; ///< a demo to start at once
     bool bus = true;                          ///< start the embedded bus
-    EmbeddedBus::Options busOptions;          ///< where it binds (loopback by default)
+    EmbeddedBus::Options busOptions;          ///< where it binds (loopback by default), its bounds
+    std::optional<size_t> memoryCap;          ///< bytes for everything held for live events (else the setting)
     bool restoreLayout = true;                ///< restore the saved window layout
 };
 
@@ -31,7 +32,8 @@ struct StartRequest {
 };
 
 /// Reads `eventlens [FILE.jsonl] [--connect EP [--topic P]…]… [--demo order-saga|logistics]
-/// [--bus-publishers EP] [--bus-subscribers EP] [--no-bus]`. A `--topic` belongs to the
+/// [--bus-publishers EP] [--bus-subscribers EP] [--bus-sndhwm N] [--bus-rcvhwm N]
+/// [--bus-max-message-size SIZE] [--memory-cap SIZE] [--no-bus]`. A `--topic` belongs to the
 /// `--connect` before it; topics given before any `--connect` apply to every endpoint
 /// that has none of its own.
 /// `arguments` excludes the program name.
