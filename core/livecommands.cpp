@@ -58,9 +58,10 @@ std::string formatBytes(int64_t bytes)
 /// frames up to 1 MiB`.
 std::string busBounds(const EmbeddedBus::Options &o)
 {
-    auto hwm = [](int n) { return n == 0 ? std::string("unbounded") : formatCount(static_cast<uint64_t>(n)); };
-    return hwm(o.sendHighWaterMark) + " messages per subscriber, " + hwm(o.receiveHighWaterMark)
-           + " per publisher, frames up to " + (o.maxMessageBytes < 0 ? "any size" : formatBytes(o.maxMessageBytes));
+    auto hwm = [](int n) { return n == 0 ? std::string("any number") : formatCount(static_cast<uint64_t>(n)); };
+    return hwm(o.sendHighWaterMark) + (o.sendHighWaterMark ? " messages" : " of messages") + " per subscriber, "
+           + hwm(o.receiveHighWaterMark) + " per publisher, frames up to "
+           + (o.maxMessageBytes < 0 ? "any size" : formatBytes(o.maxMessageBytes));
 }
 
 /// What the bus dropped, per reason (empty when nothing).

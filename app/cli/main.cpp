@@ -139,7 +139,7 @@ int main(int argc, char **argv)
                     "Largest frame a publisher may send (e.g. 64KiB, 16MiB); a larger one cuts its connection")
         ->transform(CLI::AsSizeValue(false))
         ->type_name("SIZE")
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(int64_t(1), int64_t(1) << 40))
         ->capture_default_str();
 
     eventlens::commands::TailArgs tailArgs;
