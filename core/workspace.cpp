@@ -27,8 +27,8 @@ AnomalyAnalyzer::LagP99 p99From(const LagAnalyzer &lag)
 
 /// Of a live memory cap: the ingest queue's share, and what the store may take. The rest
 /// is for the bus's queues, the analyses, the views and the allocator's own overhead.
-constexpr size_t kIngestShare = 8;                           ///< the queue: at most cap / 8
-constexpr size_t kStoreNumerator = 1, kStoreDenominator = 2; ///< the store: cap / 2
+constexpr size_t kIngestShare = 16;                          ///< the queue: at most cap / 16
+constexpr size_t kStoreNumerator = 3, kStoreDenominator = 8; ///< the store: 3/8 of the cap
 
 Session::Options withinCap(Session::Options options)
 {
