@@ -350,7 +350,7 @@ private slots:
         QVERIFY(after);
         QVERIFY(largestTapped < 64 * 1024);
         QTRY_COMPARE(bus.stats().publisherDisconnects, uint64_t(1)); // the monitor may tell it a little later
-        QTRY_COMPARE(bus.stats().publishersConnected, uint64_t(1)); // it reconnected
+        QTRY_COMPARE(bus.stats().publishersConnected, uint64_t(1));  // it reconnected
     }
 
     void restartsOnTheSamePorts()

@@ -54,10 +54,11 @@ SessionStatus::SessionStatus(QStatusBar *bar) : QObject(bar)
     m_dropped = label(tr("Messages dropped because ingest fell behind, and events evicted by the memory cap"));
     m_memory = label(tr("Memory the store holds for events, and what the whole process holds (its resident "
                         "memory, RSS: bus queues, ingest, store, analyses and views), which the memory cap bounds"));
-    m_bus = label(tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second. "
-                     "A subscriber whose queue is full misses messages until it catches up (counted each time); a publisher "
-                     "that sends a frame over the size limit is disconnected and that message dropped "
-                     "(a publisher closing its connection counts as a disconnect too)"));
+    m_bus = label(
+        tr("The embedded bus: publishers connect to the first endpoint, subscribers to the second. "
+           "A subscriber whose queue is full misses messages until it catches up (counted each time); a publisher "
+           "that sends a frame over the size limit is disconnected and that message dropped "
+           "(a publisher closing its connection counts as a disconnect too)"));
     m_recording = label(tr("Recording"));
     m_recording->hide();
     m_clock.start();
