@@ -220,7 +220,14 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
     d->yLinear->setTitleText(yTitle);
     d->yLog->setTitleText(yTitle);
     // Series that are gone go; the others keep their drawing (and whether they are hidden),
-    // in the new order.
+    // in the new order. When one goes, the stacked areas go first, while every entry is still
+    // in place: an area may sit on the edge of a series that goes, and after the moves below
+    // the old list has holes.
+    const bool removed = std::any_of(d->entries.begin(), d->entries.end(), [&](const std::unique_ptr<Entry> &e) {
+        return std::none_of(series.begin(), series.end(), [&](const Series &s) { return s.name == e->data.name; });
+    });
+    if (removed)
+        d->dropAreas();
     std::vector<std::unique_ptr<Entry>> entries;
     entries.reserve(series.size());
     for (const Series &s : series) {
@@ -233,13 +240,9 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
         }
         entries.back()->data = s;
     }
-    const bool removed = std::any_of(d->entries.begin(), d->entries.end(), [](const auto &e) { return bool(e); });
-    if (removed) {
-        d->dropAreas();
-        for (auto &e : d->entries)
-            if (e)
-                d->destroy(*e);
-    }
+    for (auto &e : d->entries)
+        if (e)
+            d->destroy(*e); // gone
     d->entries = std::move(entries);
     draw();
 }
