@@ -4,10 +4,15 @@
 #include "core/eventstore.h"
 #include "core/throughputanalyzer.h"
 #include "testsupport.h"
+#include "ui/palette.h"
 #include "ui/throughputview.h"
 #include "ui/timeserieschart.h"
 
+#include <QLayout>
+#include <QScrollArea>
 #include <QtTest>
+
+#include <set>
 
 using namespace eventlens;
 
@@ -278,6 +283,87 @@ private slots:
             QCoreApplication::processEvents();
         }
         QCOMPARE(view.chart()->seriesNames().size(), 10); // the busiest 9 and "3 others"
+    }
+
+    void serviceColoursStayApartFromEventTypes()
+    {
+        // Issue 12, defect 6: the chart of event types took the services' colours, so that in
+        // the demo fraud-service and payment-service were both #BFCAF7. Ten event types drawn,
+        // then the services of the order saga and more: every service has its own colour.
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput;
+        analysis.add(throughput);
+        std::vector<std::string> lines;
+        for (const char *type :
+             {"order.placed", "inventory.reserved", "payment.authorized", "payment.failed", "fraud.checked",
+              "shipment.scheduled", "notification.sent", "order.confirmed", "order.cancelled", "inventory.released"})
+            lines.push_back(line(std::string("t-") + type, type, "00.100"));
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        analysis.update();
+        ThroughputView view;
+        view.resize(800, 300);
+        view.setThroughput(throughput);
+        QCOMPARE(view.chart()->seriesNames().size(), 10);
+        std::set<QRgb> typeColors;
+        for (const QString &name : view.chart()->seriesNames())
+            typeColors.insert(view.chart()->seriesColor(name).rgb());
+        QCOMPARE(typeColors.size(), size_t(10)); // the lines are told apart too
+
+        std::set<QRgb> serviceColors;
+        const std::vector<std::string> services{
+            "order-service",     "inventory-service", "payment-service", "shipping-service", "notification-service",
+            "analytics-service", "fraud-service",     "loyalty-service", "audit-service",    "email-service",
+            "sms-service",       "warehouse-service", "billing-service", "refund-service",   "recommendation-service"};
+        for (const std::string &s : services)
+            serviceColors.insert(colorForSource(s).rgb());
+        QCOMPARE(serviceColors.size(), services.size()); // fifteen services, fifteen colours
+        QVERIFY(colorForSource("fraud-service") != colorForSource("payment-service"));
+        for (QRgb c : serviceColors) // a service's fill is never an event type's line
+            QVERIFY(!typeColors.count(c));
+        QCOMPARE(colorForSource("fraud-service"), colorForSource("fraud-service")); // stable
+    }
+
+    void legendShowsEverySeriesInADockSizedChart()
+    {
+        // Issue 12, defect 6: in the bottom dock the legend showed 7 of 10 event types (Qt
+        // Charts drops the entries it has no room for). Ten series and a dock's height.
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput;
+        analysis.add(throughput);
+        std::vector<std::string> lines;
+        int id = 0;
+        for (const char *type : {"order.placed", "inventory.reserved", "payment.authorized", "payment.failed",
+                                 "fraud.checked", "shipment.scheduled", "notification.sent", "order.confirmed",
+                                 "order.cancelled", "inventory.released", "analytics.recorded", "refund.issued"})
+            for (int k = 0; k <= id % 3; ++k, ++id)
+                lines.push_back(line("l-" + std::to_string(id), type, "00." + std::to_string(100 + id)));
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        analysis.update();
+        ThroughputView view;
+        view.resize(1100, 240); // the bottom dock's height
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setThroughput(throughput);
+        TimeSeriesChart *chart = view.chart();
+        QCOMPARE(chart->seriesNames().size(), 10); // the busiest 9 and "3 others"
+        QCOMPARE(chart->legendNames().size(), 10);
+        QTRY_COMPARE(chart->legendNamesInView().size(), 10);
+        // A real click on a legend entry still hides its series, and another shows it again.
+        auto *legend = chart->findChild<QScrollArea *>(QStringLiteral("chartLegend"));
+        QVERIFY(legend && legend->widget());
+        const QString name = chart->legendNames().at(0);
+        QWidget *entry = legend->widget()->layout()->itemAt(0)->widget();
+        QVERIFY(entry);
+        QVERIFY(chart->isSeriesVisible(name));
+        QTest::mouseClick(entry, Qt::LeftButton, {}, entry->rect().center());
+        QTRY_VERIFY(!chart->isSeriesVisible(name));
+        entry = legend->widget()->layout()->itemAt(0)->widget(); // the legend was rebuilt
+        QTest::mouseClick(entry, Qt::LeftButton, {}, entry->rect().center());
+        QTRY_VERIFY(chart->isSeriesVisible(name));
     }
 };
 
