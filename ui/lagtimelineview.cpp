@@ -514,7 +514,7 @@ void LagTimelineView::drawReactions()
     // The range and the SLA first: then setSeries() draws each series once.
     m_chart->setThreshold(m_reactions.empty() ? std::nullopt : std::optional<double>(slaMs),
                           tr("SLA %1 ms").arg(slaMs, 0, 'g', 6));
-    m_chart->setSeries(series, tr("reaction lag (ms)"));
+    m_chart->setSeries(series, tr("lag (ms)")); // short: the bottom dock leaves the axis little height
     m_skewChart->setSeries(skew, tr("ms early"));
     m_skewChart->setVisible(skewCount > 0);
 }
