@@ -4,6 +4,7 @@
 #include "core/eventstore.h"
 #include "core/flowgraph.h"
 #include "core/jsonlreader.h"
+#include "core/markcolors.h"
 #include "core/textformat.h"
 
 #include <map>
@@ -57,11 +58,11 @@ void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out
 {
     static constexpr const char *kPalette[] = {"#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc", "#d9d2e9",
                                                "#fce5cd", "#d0e0e3", "#ead1dc", "#c9daf8", "#e6e6e6"};
-    static constexpr const char *kCritical = "\"#c0392b\"";
+    const std::string criticalColor = dotString(kCriticalPathHex); // the app's colour for it
     out << "digraph flow {\n"
         << "  label="
         << dotString("correlation " + g.correlationId + ", " + formatDuration(g.durationNs())
-                     + (g.criticalPath.empty() ? "" : "; critical path in red"))
+                     + (g.criticalPath.empty() ? "" : "; critical path in purple"))
         << ";\n"
         << "  labelloc=t;\n  rankdir=TB;\n"
         << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
@@ -72,11 +73,11 @@ void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out
                + formatClock(r.timestampNs);
     };
     for (const auto &n : g.nodes) {
-        const std::string critical = n.critical ? std::string(", penwidth=2, color=") + kCritical : "";
+        const std::string critical = n.critical ? std::string(", penwidth=2, color=") + criticalColor : "";
         if (n.ghost) {
             out << "  " << dotString(n.eventId) << " [label=" << dotString("unseen cause\n" + n.eventId)
-                << ", style=\"rounded,dashed\", color=" << (n.critical ? kCritical : "gray40") << ", fontcolor=gray40"
-                << (n.critical ? ", penwidth=2" : "") << "];\n";
+                << ", style=\"rounded,dashed\", color=" << (n.critical ? criticalColor : "gray40")
+                << ", fontcolor=gray40" << (n.critical ? ", penwidth=2" : "") << "];\n";
             continue;
         }
         const EventRecord &r = store.record(n.event);
@@ -105,13 +106,13 @@ void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out
     }
     for (const auto &e : g.edges) {
         out << "  " << dotString(g.nodes[e.cause].eventId) << " -> " << dotString(g.nodes[e.effect].eventId);
-        const std::string critical = e.critical ? std::string(", penwidth=2.5, color=") + kCritical : "";
+        const std::string critical = e.critical ? std::string(", penwidth=2.5, color=") + criticalColor : "";
         if (!e.lagNs)
-            out << " [style=dashed, color=" << (e.critical ? kCritical : "gray40")
+            out << " [style=dashed, color=" << (e.critical ? criticalColor : "gray40")
                 << (e.critical ? ", penwidth=2.5" : "") << "]";
         else if (e.skew()) // effect stamped before its cause: dashed, its lag in orange
             out << " [label=" << dotString("−" + formatDuration(-*e.lagNs))
-                << ", style=dashed, fontcolor=darkorange, color=" << (e.critical ? kCritical : "darkorange")
+                << ", style=dashed, fontcolor=darkorange, color=" << (e.critical ? criticalColor : "darkorange")
                 << (e.critical ? ", penwidth=2.5" : "") << "]";
         else
             out << " [label=" << dotString("+" + formatDuration(*e.lagNs)) << critical << "]";

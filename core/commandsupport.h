@@ -36,7 +36,8 @@ Json timeOrNull(int64_t ns);
 /// A Graphviz double-quoted string: quotes and backslashes escaped, newlines as \n.
 std::string dotString(std::string_view s);
 /// A flow's causation graph as a Graphviz digraph (what `flow --format dot` prints and the
-/// app exports): nodes coloured by source, lags on the edges, the critical path in red.
+/// app exports): nodes coloured by source, lags on the edges, the critical path in the
+/// app's purple (core/markcolors.h).
 void printFlowDot(const EventStore &store, const FlowGraph &g, std::ostream &out);
 
 /// The anomalies of loaded recordings: their rejected lines and torn tails, then what the

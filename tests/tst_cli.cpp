@@ -338,8 +338,9 @@ private slots:
         QVERIFY(text.contains("clock skew"));
         QVERIFY2(text.contains("Roots: order.placed (e-6)   Leaves: notification.sent (e-11), stock.released (e-9)\n"),
                  qPrintable(text));
-        QVERIFY(text.contains("Critical path (*): order.placed (e-6) → inventory.reserved (e-7) → payment.failed (e-8) → "
-                              "order.cancelled (e-10), 320 ms\n"));
+        QVERIFY(
+            text.contains("Critical path (*): order.placed (e-6) → inventory.reserved (e-7) → payment.failed (e-8) → "
+                          "order.cancelled (e-10), 320 ms\n"));
         // Rows on the critical path carry the mark; the others do not.
         const QStringList lines = text.split('\n');
         auto rowOf = [&](const QString &type) {
@@ -371,8 +372,8 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.startsWith("digraph"));
         QVERIFY(r.out.contains(R"("cmd-checkout-1" -> "e-1" [style=dashed)"));
-        // Every edge of c-1001 is on the critical path (to e-5): drawn bold and red.
-        QVERIFY(r.out.contains(R"("e-1" -> "e-2" [label="+45 ms", penwidth=2.5, color="#c0392b"])"));
+        // Every edge of c-1001 is on the critical path (to e-5): drawn bold, in the app's purple.
+        QVERIFY(r.out.contains(R"("e-1" -> "e-2" [label="+45 ms", penwidth=2.5, color="#7b1fa2"])"));
         QCOMPARE(r.out.count('\n'), r.out.count(";\n") + 2); // one statement a line: "{" and "}" aside
 
         // Graphviz itself reads it: 6 nodes (the ghost included) and 5 edges.

@@ -96,6 +96,7 @@ private slots:
     void clickingSelectsTheCounterpart();
     void twoFlowsOfOneRecording();
     void unknownFlowShowsAHint();
+    void escapeAndCtrlWCloseTheWindow();
 };
 
 void TstCompareView::twoRunsOfTheSameFlowAreTheSame()
@@ -277,6 +278,25 @@ void TstCompareView::unknownFlowShowsAHint()
     QCOMPARE(view.flowPicker(CompareView::Right)->currentIndex(), -1);
     QVERIFY(view.differences().isEmpty());
     QVERIFY(view.comparison().types.empty());
+}
+
+void TstCompareView::escapeAndCtrlWCloseTheWindow()
+{
+    // Issue 12, defect 6: the compare window did not close on Esc or Ctrl+W.
+    const auto a = open("compare-a.jsonl");
+    for (const QKeySequence &keys : {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)}) {
+        QWidget parent;
+        auto *view = new CompareView(&parent);
+        view->setWindowFlag(Qt::Window); // as the main window opens it
+        view->setLeft(a->store(), QStringLiteral("compare-a.jsonl"));
+        showView(*view);
+        view->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(view));
+        // From wherever the focus is in it: here the flow picker.
+        view->flowPicker(CompareView::Left)->setFocus();
+        QTest::keySequence(QApplication::focusWidget() ? QApplication::focusWidget() : view, keys);
+        QTRY_VERIFY2(!view->isVisible(), qPrintable(keys.toString()));
+    }
 }
 
 QTEST_MAIN(TstCompareView)

@@ -3,6 +3,7 @@
 // payment and compensated (c-1002: a redelivery, a skewed notification), one that succeeded
 // after an unseen command (c-1001: a ghost, an id collision), and a lone CloudEvent (c-1003).
 #include "core/eventstore.h"
+#include "core/exports.h"
 #include "core/flowgraph.h"
 #include "core/jsonlreader.h"
 #include "testsupport.h"
@@ -12,6 +13,7 @@
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -181,6 +183,25 @@ private slots:
         }
         QVERIFY(!(view.edgeItem("e-8", "e-9")->marks() & FlowGraphView::Critical));
         QVERIFY(!(view.edgeItem("e-10", "e-11")->marks() & FlowGraphView::Critical));
+
+        // The flow exported as DOT draws its critical path in the colour the view uses (issue
+        // 12, defect 6: red in the file, purple in the window).
+        QTemporaryDir dir;
+        const QString dotPath = dir.filePath(QStringLiteral("c-1002.dot"));
+        std::string error;
+        QVERIFY2(exportFlowDot(*store, buildFlowGraph(*store, "c-1002"), dotPath.toStdString(), error), error.c_str());
+        QFile dotFile(dotPath);
+        QVERIFY(dotFile.open(QIODevice::ReadOnly));
+        const QString dot = QString::fromUtf8(dotFile.readAll());
+        const QString purple = QColor(palette::kCritical).name();
+        for (auto [cause, effect] : {std::pair{"e-6", "e-7"}, {"e-7", "e-8"}, {"e-8", "e-10"}}) {
+            const QRegularExpression edge(QStringLiteral("\"%1\" -> \"%2\" \\[[^]]*color=\"([^\"]+)\"")
+                                              .arg(QLatin1String(cause), QLatin1String(effect)));
+            const QRegularExpressionMatch m = edge.match(dot);
+            QVERIFY2(m.hasMatch(), qPrintable(dot));
+            QCOMPARE(m.captured(1), purple);
+        }
+        QVERIFY2(!dot.contains(QStringLiteral("in red")), qPrintable(dot));
     }
 
     void causesAreAboveTheirEffects()
@@ -409,6 +430,57 @@ private slots:
         QTest::mouseDClick(view.viewport(), Qt::LeftButton, {},
                            view.mapFromScene(view.sceneRect().topLeft() + QPointF(3, 3)));
         QCOMPARE(view.zoom(), fitted);
+    }
+
+    void captionIsNeverCutOffAndExportsCarryATitle()
+    {
+        // Issue 12, defect 6: in the dock the flow graph's caption was cut off at the view's
+        // width, and an exported image had no title at all.
+        const auto store = open(sagaPath());
+        FlowGraphView view;
+        view.setFlow(*store, buildFlowGraph(*store, "c-1002"));
+        view.resize(330, 420); // narrower than the caption's one line
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QLabel *caption = nullptr;
+        for (QLabel *l : view.findChildren<QLabel *>())
+            if (l->isVisible() && l->text().contains(QStringLiteral("c-1002")))
+                caption = l;
+        QVERIFY(caption);
+        const QRect viewport = view.viewport()->geometry();
+        QVERIFY(caption->geometry().right() <= viewport.right());
+        // All of its text is laid out inside it: on one line, or wrapped to its width.
+        if (caption->wordWrap())
+            QVERIFY2(
+                caption->heightForWidth(caption->width()) <= caption->height(),
+                qPrintable(
+                    QStringLiteral("%1 > %2").arg(caption->heightForWidth(caption->width())).arg(caption->height())));
+        else
+            QVERIFY2(caption->sizeHint().width() <= caption->width(),
+                     qPrintable(QStringLiteral("%1 > %2").arg(caption->sizeHint().width()).arg(caption->width())));
+        // Fitted, the drawing starts below the caption: no event lies under it.
+        const int captionBottom = caption->geometry().bottom() - viewport.top();
+        for (const char *id : {"e-6", "e-7", "e-8", "e-9", "e-10", "e-11"}) {
+            const QRect node = view.mapFromScene(view.nodeRect(indexOf(*store, id))).boundingRect();
+            QVERIFY2(node.top() > captionBottom, id);
+            QVERIFY2(view.viewport()->rect().contains(node), id);
+        }
+
+        // The exported image says what it shows and when, drawn above the flow and stored as
+        // its title.
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("flow.png"));
+        QString error;
+        QVERIFY2(view.exportImage(png, error), qPrintable(error));
+        const QImage image(png);
+        const QString title = image.text(QStringLiteral("Title"));
+        QVERIFY2(title.startsWith(QStringLiteral("Flow c-1002 \u00b7 6 events in 320 ms")), qPrintable(title));
+        QVERIFY2(title.endsWith(QStringLiteral("\n2026-03-02 10:00:01.000 – 10:00:01.320 UTC")), qPrintable(title));
+        int dark = 0; // the title's text, in the band above the drawing
+        for (int y = 0; y < 30; ++y)
+            for (int x = 0; x < image.width(); ++x)
+                dark += qGray(image.pixel(x, y)) < 128;
+        QVERIFY(dark > 50);
     }
 
     void layoutErrorsAreReported()

@@ -174,7 +174,8 @@ private slots:
         view.resize(1000, 600);
         view.setLag(r.store, r.lag);
         TimeSeriesChart *chart = view.chart();
-        // The default SLA, 1 s: the 1 000 ms reaction is not over it.
+        // No SLA set: chosen from the data, its p95 (900 ms) rounded up to 1 s: the 1 000 ms
+        // reaction is not over it.
         QCOMPARE(view.slaMs(), 1000.0);
         QCOMPARE(chart->threshold(), std::optional<double>(1000));
         QCOMPARE(view.overSlaText(), QStringLiteral("0 over SLA"));
@@ -190,6 +191,56 @@ private slots:
                 QVERIFY2(std::find(within.begin(), within.end(), p) != within.end(),
                          qPrintable(QStringLiteral("inv-%1-%2").arg(second).arg(i)));
             }
+    }
+
+    void slaFollowsTheDataUntilAPersonSetsOne()
+    {
+        // Issue 12, defect 6: a fixed default of 1 000 ms drew 20–60 ms lags as a flat line at
+        // the bottom of a 0–1 100 ms axis. Reactions of 20 to 60 ms (1 ms apart).
+        EventStore store;
+        Analysis analysis(store);
+        LagAnalyzer lag;
+        analysis.add(lag);
+        std::vector<std::string> lines;
+        for (int i = 0; i <= 40; ++i) {
+            const QString t0 = QStringLiteral("10:00:%1.000").arg(i, 2, 10, QChar('0'));
+            const QString t1 = QStringLiteral("10:00:%1.%2").arg(i, 2, 10, QChar('0')).arg(20 + i, 3, 10, QChar('0'));
+            lines.push_back(
+                QStringLiteral(R"({"eventId":"o-%1","eventType":"order.placed","timestamp":"2026-11-26T%2Z",)"
+                               R"("source":"order-service","correlationId":"c-%1"})")
+                    .arg(i)
+                    .arg(t0)
+                    .toStdString());
+            lines.push_back(QStringLiteral(R"({"eventId":"p-%1","eventType":"payment.authorized","timestamp":)"
+                                           R"("2026-11-26T%2Z","source":"payment-service","correlationId":"c-%1",)"
+                                           R"("causationId":"o-%1"})")
+                                .arg(i)
+                                .arg(t1)
+                                .toStdString());
+        }
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        analysis.update();
+
+        LagTimelineView view;
+        view.resize(1000, 600);
+        QVERIFY(!view.isSlaChosen());
+        view.setLag(store, lag);
+        QCOMPARE(view.consumer(), QStringLiteral("payment-service"));
+        // p95 58 ms, rounded up: 100 ms. The axis reaches a little past it, the lags fill it.
+        QCOMPARE(view.slaMs(), 100.0);
+        QCOMPARE(view.chart()->threshold(), std::optional<double>(100));
+        QVERIFY(!view.isSlaChosen());
+        QVERIFY2(view.chart()->valueRange().second <= 150,
+                 qPrintable(QString::number(view.chart()->valueRange().second)));
+        QCOMPARE(view.overSlaText(), QStringLiteral("0 over SLA"));
+
+        // A person's SLA stays whatever the data does.
+        view.setSlaMs(45);
+        QVERIFY(view.isSlaChosen());
+        view.setLag(store, lag);
+        QCOMPARE(view.slaMs(), 45.0);
+        QCOMPARE(view.overSlaText(), QStringLiteral("15 over SLA")); // 46 … 60 ms
     }
 
     void slaMarksSlowReactionsAndAClickSelectsOne()
@@ -264,7 +315,8 @@ private slots:
         QVERIFY(chart->isLogScale());
         // The smallest lag above 0 is 5 ms: the axis starts at 1 ms, where the 0 ms reaction is drawn.
         QCOMPARE(chart->valueRange().first, 1.0);
-        QVERIFY(chart->valueRange().second > 1000); // the SLA line is in sight
+        QCOMPARE(view.slaMs(), 500.0);             // chosen from the data: p95 400 ms, rounded up
+        QVERIFY(chart->valueRange().second > 500); // the SLA line is in sight
         QCOMPARE(sorted(ys(chart->shownPoints(within))), (std::vector<double>{1, 5, 10, 15, 20, 300, 400}));
         QCOMPARE(sorted(ys(chart->points(within))), (std::vector<double>{0, 5, 10, 15, 20, 300, 400}));
         QCOMPARE(chart->noteText(), QStringLiteral("1 value ≤ 0 drawn on the bottom edge (log scale)"));

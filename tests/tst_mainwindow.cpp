@@ -1,6 +1,8 @@
 // The EventLens window as a person uses it, offscreen: start-up, the demo on the embedded bus
 // (real sockets on tcp://127.0.0.1:*), opening a recording with bad lines, selecting, filtering,
 // replaying onto the bus, closing while a demo runs; and the command line.
+#include "core/embeddedbus.h"
+#include "core/session.h"
 #include "core/textformat.h"
 #include "core/workspace.h"
 #include "ui/connectiondialog.h"
@@ -21,14 +23,17 @@
 #include "windowtestsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -105,6 +110,10 @@ private slots:
     void anotherRecordingOfTheSameShapeShowsItsOwnNames();
     void busInUseIsShownNotFatal();
     void slaAndStackedAreasAreRememberedAcrossRuns();
+    void altNBringsItsPaneToTheFront();
+    void eventsPerSecondFallsToZeroWhenTrafficStops();
+    void demoAtStartFollowsNewEventsWithNothingSelected();
+    void replayIsRestampedByDefaultAndSaysWhenPaused();
     void commandLine_data();
     void commandLine();
 };
@@ -270,10 +279,17 @@ void TestMainWindow::replayPublishesTheRecordingOntoTheBus()
             replay = a;
     QVERIFY(replay);
     QVERIFY(replay->isEnabled());
+    // Unticked, restamp leaves the recorded timestamps as they are.
+    auto *restamp = w.findChild<QCheckBox *>(QStringLiteral("replayRestamp"));
+    QVERIFY(restamp);
+    restamp->setChecked(false);
     replay->trigger();
     QCOMPARE(w.shownWorkspace(), w.liveWorkspace());
     QTRY_COMPARE_WITH_TIMEOUT(w.liveWorkspace()->store().size(), size_t(14), 10000);
     QCOMPARE(w.liveWorkspace()->store().find("e-8") != EventStore::kNone, true);
+    const EventStore &live = w.liveWorkspace()->store();
+    QCOMPARE(live.record(live.find("e-8")).timestampNs,
+             w.recordingWorkspace()->store().record(w.recordingWorkspace()->store().find("e-8")).timestampNs);
     QTRY_COMPARE(w.tableModel()->rowCount(), 14);
 }
 
@@ -490,6 +506,14 @@ void TestMainWindow::exportsWhatTheWindowShows()
     QVERIFY(flowImage.width() > 200 && flowImage.height() > 200);
     QVERIFY(topologyImage.width() > 200);
     QVERIFY(throughputImage.width() >= 1600 && throughputImage.height() >= 600);
+    // Each image says what it shows and when (issue 12, defect 6: exported PNGs had no title).
+    QVERIFY2(flowImage.text(QStringLiteral("Title")).startsWith(QStringLiteral("Flow c-1002")),
+             qPrintable(flowImage.text(QStringLiteral("Title"))));
+    const QString throughputTitle = throughputImage.text(QStringLiteral("Title"));
+    QVERIFY2(throughputTitle.startsWith(QStringLiteral("Throughput of saga.jsonl — events/s per event type"))
+                 && throughputTitle.contains(QStringLiteral("2026-03-02 "))
+                 && throughputTitle.endsWith(QStringLiteral(" UTC")),
+             qPrintable(throughputTitle));
     // As SVG: XML whose text holds the flow's event types and the lags on its edges.
     const QString flowSvg = dir.filePath(QStringLiteral("flow.svg")),
                   topologySvg = dir.filePath(QStringLiteral("topology.svg"));
@@ -580,6 +604,162 @@ void TestMainWindow::slaAndStackedAreasAreRememberedAcrossRuns()
     w.lagView()->setSlaMs(LagTimelineView::kDefaultSlaMs);
     w.throughputView()->setStacked(false);
     w.close(); // leaves the defaults for the tests that follow
+}
+
+void TestMainWindow::altNBringsItsPaneToTheFront()
+{
+    // Issue 12, defect 3: Alt+6, Alt+7 and Alt+8 closed the pane they name (each starts tabbed
+    // behind another). Real key presses on the window, for every Alt+N.
+    MainWindow w(testOptions());
+    w.resize(1400, 900);
+    w.show();
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    const std::vector<std::pair<Qt::Key, QString>> panes{
+        {Qt::Key_1, QStringLiteral("flowDock")},     {Qt::Key_2, QStringLiteral("detailsDock")},
+        {Qt::Key_3, QStringLiteral("topologyDock")}, {Qt::Key_4, QStringLiteral("problemsDock")},
+        {Qt::Key_5, QStringLiteral("demoDock")},     {Qt::Key_6, QStringLiteral("throughputDock")},
+        {Qt::Key_7, QStringLiteral("sequenceDock")}, {Qt::Key_8, QStringLiteral("lagDock")}};
+    auto inFront = [](const QDockWidget *d) { return d->isVisible() && !d->visibleRegion().isEmpty(); };
+    // As the window starts: throughput, sequence and lag are tabbed behind another pane, the
+    // demo pane is closed.
+    for (const char *behind : {"throughputDock", "sequenceDock", "lagDock", "demoDock"}) {
+        auto *d = w.findChild<QDockWidget *>(QLatin1String(behind));
+        QVERIFY(d);
+        QVERIFY2(!inFront(d), behind);
+    }
+    for (const auto &[key, name] : panes) {
+        auto *d = w.findChild<QDockWidget *>(name);
+        QVERIFY(d);
+        if (!inFront(d)) {
+            QTest::keyClick(&w, key, Qt::AltModifier);
+            QTRY_VERIFY2(inFront(d), qPrintable(name + QStringLiteral(": not brought to the front")));
+        }
+        // Again, on the pane in front: it closes; once more: it is back in front.
+        QTest::keyClick(&w, key, Qt::AltModifier);
+        QTRY_VERIFY2(d->isHidden(), qPrintable(name + QStringLiteral(": not closed")));
+        QTest::keyClick(&w, key, Qt::AltModifier);
+        QTRY_VERIFY2(inFront(d), qPrintable(name + QStringLiteral(": not back in front")));
+    }
+    // A pane tabbed behind the one in front comes to the front, and the other goes behind.
+    auto *throughput = w.findChild<QDockWidget *>(QStringLiteral("throughputDock"));
+    auto *lag = w.findChild<QDockWidget *>(QStringLiteral("lagDock"));
+    QTest::keyClick(&w, Qt::Key_6, Qt::AltModifier);
+    QTRY_VERIFY(inFront(throughput));
+    if (w.tabifiedDockWidgets(throughput).contains(lag))
+        QTRY_VERIFY(!inFront(lag));
+    QTest::keyClick(&w, Qt::Key_8, Qt::AltModifier);
+    QTRY_VERIFY(inFront(lag));
+    QVERIFY(!lag->isHidden() && !throughput->isHidden()); // raising one closes none
+}
+
+void TestMainWindow::eventsPerSecondFallsToZeroWhenTrafficStops()
+{
+    // Issue 12, defect 4: the status bar's events/s froze at the last rate seen when traffic
+    // stopped. A real publisher on the window's embedded bus (127.0.0.1), then silence.
+    MainWindow w(testOptions());
+    w.show();
+    const EmbeddedBus *bus = w.liveWorkspace()->session()->bus();
+    QVERIFY(bus && bus->isRunning());
+    zmq::context_t ctx;
+    zmq::socket_t pub(ctx, zmq::socket_type::pub);
+    pub.set(zmq::sockopt::linger, 0);
+    pub.connect(bus->publishersEndpoint());
+    int n = 0;
+    auto publish = [&] {
+        for (int k = 0; k < 20; ++k) {
+            const std::string json = "{\"eventId\":\"r-" + std::to_string(n++)
+                                     + "\",\"eventType\":\"tick\",\"timestamp\":\"2026-11-26T10:00:00Z\","
+                                       "\"source\":\"s\",\"correlationId\":\"c\"}";
+            pub.send(zmq::buffer(json));
+        }
+        return true;
+    };
+    // What the status bar says events/s is.
+    auto rate = [&]() -> qint64 {
+        for (QString part : w.statusText().split(QStringLiteral(" | ")))
+            if (part.endsWith(QStringLiteral(" events/s")))
+                return part.chopped(9).remove(QChar(' ')).remove(QChar(0x202f)).remove(QChar(0xa0)).toLongLong();
+        return -1;
+    };
+    // Traffic (20 events every ~50 ms) until the status bar shows a rate.
+    QTRY_VERIFY_WITH_TIMEOUT((publish(), QTest::qWait(50), rate() > 0), 10000);
+    // The publisher stops: silence starts (the first batches may have gone before the
+    // subscription reached the publisher, the slow joiner: nothing more is coming either way).
+    QElapsedTimer silence;
+    silence.start();
+    QTRY_COMPARE_WITH_TIMEOUT(rate(), qint64(0), 2000);
+    QVERIFY2(silence.elapsed() <= 2000, qPrintable(QString::number(silence.elapsed())));
+    QVERIFY(w.statusText().contains(QStringLiteral("0 events/s")));
+}
+
+void TestMainWindow::demoAtStartFollowsNewEventsWithNothingSelected()
+{
+    // Issue 12, defect 6: `eventlens --demo order-saga` selected the first event as the table
+    // appeared (the table took the focus), which paused following: the table stood still.
+    StartOptions o = testOptions();
+    o.demo = DemoSystem::Scenario::OrderSaga;
+    MainWindow w(o);
+    w.resize(1400, 900);
+    w.show();
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QTRY_VERIFY_WITH_TIMEOUT(w.tableModel()->rowCount() > 80, 15000);
+    QAction *follow = nullptr;
+    for (QAction *a : w.findChildren<QAction *>())
+        if (a->text() == QStringLiteral("&Follow new events"))
+            follow = a;
+    QVERIFY(follow);
+    QVERIFY(follow->isChecked());
+    QCOMPARE(w.detailsPane()->shownEvent(), EventStore::kNone);
+    QVERIFY(!w.tableView()->selectionModel()->hasSelection());
+    // The table keeps the newest rows in view as they arrive.
+    QScrollBar *bar = w.tableView()->verticalScrollBar();
+    const int before = bar->maximum();
+    QTRY_VERIFY_WITH_TIMEOUT(bar->maximum() > before && bar->value() == bar->maximum(), 10000);
+    // A person's click still selects (and pauses following).
+    const QRect row = w.tableView()->visualRect(w.tableModel()->index(bar->value() + 1, 1));
+    QTest::mouseClick(w.tableView()->viewport(), Qt::LeftButton, {}, row.center());
+    QTRY_VERIFY(w.detailsPane()->shownEvent() != EventStore::kNone);
+    QVERIFY(!follow->isChecked());
+}
+
+void TestMainWindow::replayIsRestampedByDefaultAndSaysWhenPaused()
+{
+    // Issue 12, defect 6: replaying an old recording into the live session mixed its old
+    // timestamps with the new ones, with no option in the window; the status bar said "Live ·
+    // replaying" while the replay was paused.
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    auto *restamp = w.findChild<QCheckBox *>(QStringLiteral("replayRestamp"));
+    QVERIFY(restamp);
+    QVERIFY(restamp->isChecked()); // on by default: the replay goes into the live session
+    QVERIFY(restamp->isEnabled());
+    QVERIFY(restamp->toolTip().contains(QStringLiteral("live session")));
+    QAction *replay = nullptr;
+    for (QAction *a : w.findChildren<QAction *>())
+        if (a->text() == QStringLiteral("Replay"))
+            replay = a;
+    QVERIFY(replay);
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    replay->trigger();
+    QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("restamped")),
+             qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(!restamp->isEnabled()); // for the next replay
+    replay->trigger();              // pause
+    QTRY_VERIFY2(w.statusText().contains(QStringLiteral("Live · replay paused")), qPrintable(w.statusText()));
+    QVERIFY(!w.statusText().contains(QStringLiteral("replaying")));
+    replay->trigger(); // resume
+    QTRY_VERIFY(w.statusText().contains(QStringLiteral("Live · replaying")) || w.liveWorkspace()->store().size() == 14);
+    QTRY_COMPARE_WITH_TIMEOUT(w.liveWorkspace()->store().size(), size_t(14), 10000);
+    // Every event arrived stamped with the time it was replayed, not March's.
+    const EventStore &store = w.liveWorkspace()->store();
+    const qint64 endMs = QDateTime::currentMSecsSinceEpoch();
+    for (uint32_t i = store.firstIndex(); i < store.endIndex(); ++i) {
+        const qint64 ms = store.record(i).timestampNs / 1'000'000;
+        QVERIFY2(ms >= startedMs - 1000 && ms <= endMs + 1000, store.eventId(i).data());
+    }
 }
 
 void TestMainWindow::commandLine_data()

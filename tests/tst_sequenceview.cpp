@@ -14,6 +14,7 @@
 
 #include <QElapsedTimer>
 #include <QImageReader>
+#include <QLabel>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -510,6 +511,31 @@ private slots:
         QVERIFY(view.markItem("mailed")->isHighlighted());
         QVERIFY(visible().contains(view.markRect(last)));
         QVERIFY(view.mapFromScene(view.markRect(last).topLeft()).y() > 80);
+    }
+
+    void fitKeepsTheFirstEventClearOfTheHeaders()
+    {
+        // Issue 12, defect 6: fitting (F) a flow into a short view put the caption over the
+        // lane headers, and the headers, pinned under the caption, over the first event.
+        const auto store = storeOf(bigSaga());
+        SequenceView view;
+        view.setFlow(*store, buildFlowGraph(*store, "big"));
+        showView(view, QSize(480, 420));
+        QTest::keyClick(&view, Qt::Key_F);
+        QVERIFY(view.zoom() < 0.5); // the whole saga: small
+        QVERIFY(!view.headersPinned());
+        const std::vector<uint32_t> rows = eventsByTime(*store, buildFlowGraph(*store, "big"));
+        const QRect first = view.mapFromScene(view.markRect(rows.front())).boundingRect();
+        QVERIFY(view.viewport()->rect().contains(first));
+        QLabel *caption = nullptr;
+        for (QLabel *l : view.findChildren<QLabel *>())
+            if (l->isVisible() && l->text().contains(QStringLiteral("big")))
+                caption = l;
+        QVERIFY(caption);
+        QVERIFY2(first.top() > caption->geometry().bottom() - view.viewport()->geometry().top(),
+                 qPrintable(QStringLiteral("first event at %1, caption down to %2")
+                                .arg(first.top())
+                                .arg(caption->geometry().bottom() - view.viewport()->geometry().top())));
     }
 
     void exportsTheWholeDiagram()

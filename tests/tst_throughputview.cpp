@@ -4,10 +4,15 @@
 #include "core/eventstore.h"
 #include "core/throughputanalyzer.h"
 #include "testsupport.h"
+#include "ui/palette.h"
 #include "ui/throughputview.h"
 #include "ui/timeserieschart.h"
 
+#include <QLayout>
+#include <QScrollArea>
 #include <QtTest>
+
+#include <set>
 
 using namespace eventlens;
 
@@ -178,6 +183,187 @@ private slots:
         view.setStacked(false);
         QCOMPARE(chart->shownPoints(failed), chart->points(failed));
         QCOMPARE(rateAt(chart->shownPoints(failed), t0), 10.0);
+    }
+
+    void seriesComeAndGoWhileStackedAreasAreOnScreen()
+    {
+        // Issue 12, defect 2: a new event type arriving while the Throughput view showed
+        // stacked areas crashed the app. Series are added, removed and reordered, repeatedly,
+        // with the chart on screen and the deferred deletions of the old areas run in between.
+        TimeSeriesChart chart;
+        chart.resize(800, 300);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.setStacked(true);
+        const qint64 t0 = 1'800'000'000'000;
+        auto series = [&](const QStringList &names) {
+            std::vector<TimeSeriesChart::Series> out;
+            for (int i = 0; i < names.size(); ++i) {
+                TimeSeriesChart::Series s;
+                s.name = names[i];
+                s.color = QColor::fromHsv(i * 40, 120, 160);
+                for (int b = 0; b < 20; ++b)
+                    s.points.emplace_back(double(t0 + b * 100), double((b + i) % 5 + 1));
+                out.push_back(std::move(s));
+            }
+            return out;
+        };
+        const std::vector<QStringList> steps{
+            {"order.placed", "payment.authorized"},
+            {"order.placed", "payment.authorized", "fraud.checked"},               // one comes
+            {"order.placed", "fraud.checked"},                                     // one goes
+            {"fraud.checked", "order.placed", "stock.reserved", "payment.failed"}, // new order, two come
+            {"stock.reserved", "payment.failed"},                                  // two go
+            {"payment.failed", "stock.reserved", "order.placed"},                  // reordered, one back
+            {"a", "b", "c", "d", "e", "f", "g", "h", "i", "3 others"},             // all replaced
+            {"b", "a", "x", "d", "e", "f", "g", "h", "i", "4 others"},             // one swapped, renamed
+            {},                                                                    // nothing
+            {"order.placed"},
+        };
+        for (int round = 0; round < 3; ++round) {
+            for (const QStringList &names : steps) {
+                chart.setSeries(series(names), QStringLiteral("events/s"));
+                QStringList expected = names;
+                expected.sort();
+                QCOMPARE(chart.seriesNames(), expected);
+                // Stacked: the last series' top edge is the sum of all of them.
+                if (!names.isEmpty()) {
+                    double total = 0;
+                    for (const auto &s : series(names))
+                        total += s.points.front().y();
+                    const std::vector<QPointF> top = chart.shownPoints(names.back());
+                    QVERIFY(!top.empty());
+                    QCOMPARE(top.front().y(), total);
+                }
+                // The old areas' drawings go (deleteLater) and the chart paints the new ones.
+                QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+                chart.repaint();
+                QCoreApplication::processEvents();
+                // Hiding and showing one series restacks, on top of the change.
+                if (names.size() > 1) {
+                    chart.setSeriesVisible(names.front(), false);
+                    QVERIFY(!chart.isSeriesVisible(names.front()));
+                    chart.setSeriesVisible(names.front(), true);
+                    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+                }
+            }
+            chart.setStacked(round % 2 == 0 ? false : true); // and through lines and back
+            chart.setStacked(true);
+        }
+    }
+
+    void aNewEventTypeArrivesWhileStacked()
+    {
+        // The same through the view, as in the demo: the Throughput dock on screen, stacked,
+        // and events of a type not seen before (fraud-service ticked in the Demo pane).
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput;
+        analysis.add(throughput);
+        ThroughputView view;
+        view.resize(800, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setStacked(true);
+        std::vector<std::string> lines;
+        std::string error;
+        int id = 0;
+        for (const char *type : {"order.placed", "payment.authorized", "fraud.checked", "fraud.cleared",
+                                 "stock.reserved", "a.1", "a.2", "a.3", "a.4", "a.5", "a.6", "a.7"}) {
+            for (int k = 0; k < 3; ++k, ++id)
+                lines.push_back(line(
+                    "e" + std::to_string(id), type,
+                    QStringLiteral("%1.%2").arg(k, 2, 10, QChar('0')).arg(id % 1000, 3, 10, QChar('0')).toStdString()));
+            QVERIFY2(appendOneByOne(std::vector<std::string>(lines.end() - 3, lines.end()), store, {}, error),
+                     error.c_str());
+            analysis.update();
+            view.setThroughput(throughput);
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            view.repaint();
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(view.chart()->seriesNames().size(), 10); // the busiest 9 and "3 others"
+    }
+
+    void serviceColoursStayApartFromEventTypes()
+    {
+        // Issue 12, defect 6: the chart of event types took the services' colours, so that in
+        // the demo fraud-service and payment-service were both #BFCAF7. Ten event types drawn,
+        // then the services of the order saga and more: every service has its own colour.
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput;
+        analysis.add(throughput);
+        std::vector<std::string> lines;
+        for (const char *type :
+             {"order.placed", "inventory.reserved", "payment.authorized", "payment.failed", "fraud.checked",
+              "shipment.scheduled", "notification.sent", "order.confirmed", "order.cancelled", "inventory.released"})
+            lines.push_back(line(std::string("t-") + type, type, "00.100"));
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        analysis.update();
+        ThroughputView view;
+        view.resize(800, 300);
+        view.setThroughput(throughput);
+        QCOMPARE(view.chart()->seriesNames().size(), 10);
+        std::set<QRgb> typeColors;
+        for (const QString &name : view.chart()->seriesNames())
+            typeColors.insert(view.chart()->seriesColor(name).rgb());
+        QCOMPARE(typeColors.size(), size_t(10)); // the lines are told apart too
+
+        std::set<QRgb> serviceColors;
+        const std::vector<std::string> services{
+            "order-service",     "inventory-service", "payment-service", "shipping-service", "notification-service",
+            "analytics-service", "fraud-service",     "loyalty-service", "audit-service",    "email-service",
+            "sms-service",       "warehouse-service", "billing-service", "refund-service",   "recommendation-service"};
+        for (const std::string &s : services)
+            serviceColors.insert(colorForSource(s).rgb());
+        QCOMPARE(serviceColors.size(), services.size()); // fifteen services, fifteen colours
+        QVERIFY(colorForSource("fraud-service") != colorForSource("payment-service"));
+        for (QRgb c : serviceColors) // a service's fill is never an event type's line
+            QVERIFY(!typeColors.count(c));
+        QCOMPARE(colorForSource("fraud-service"), colorForSource("fraud-service")); // stable
+    }
+
+    void legendShowsEverySeriesInADockSizedChart()
+    {
+        // Issue 12, defect 6: in the bottom dock the legend showed 7 of 10 event types (Qt
+        // Charts drops the entries it has no room for). Ten series and a dock's height.
+        EventStore store;
+        Analysis analysis(store);
+        ThroughputAnalyzer throughput;
+        analysis.add(throughput);
+        std::vector<std::string> lines;
+        int id = 0;
+        for (const char *type : {"order.placed", "inventory.reserved", "payment.authorized", "payment.failed",
+                                 "fraud.checked", "shipment.scheduled", "notification.sent", "order.confirmed",
+                                 "order.cancelled", "inventory.released", "analytics.recorded", "refund.issued"})
+            for (int k = 0; k <= id % 3; ++k, ++id)
+                lines.push_back(line("l-" + std::to_string(id), type, "00." + std::to_string(100 + id)));
+        std::string error;
+        QVERIFY2(appendOneByOne(lines, store, {}, error), error.c_str());
+        analysis.update();
+        ThroughputView view;
+        view.resize(1100, 240); // the bottom dock's height
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setThroughput(throughput);
+        TimeSeriesChart *chart = view.chart();
+        QCOMPARE(chart->seriesNames().size(), 10); // the busiest 9 and "3 others"
+        QCOMPARE(chart->legendNames().size(), 10);
+        QTRY_COMPARE(chart->legendNamesInView().size(), 10);
+        // A real click on a legend entry still hides its series, and another shows it again.
+        auto *legend = chart->findChild<QScrollArea *>(QStringLiteral("chartLegend"));
+        QVERIFY(legend && legend->widget());
+        const QString name = chart->legendNames().at(0);
+        QWidget *entry = legend->widget()->layout()->itemAt(0)->widget();
+        QVERIFY(entry);
+        QVERIFY(chart->isSeriesVisible(name));
+        QTest::mouseClick(entry, Qt::LeftButton, {}, entry->rect().center());
+        QTRY_VERIFY(!chart->isSeriesVisible(name));
+        entry = legend->widget()->layout()->itemAt(0)->widget(); // the legend was rebuilt
+        QTest::mouseClick(entry, Qt::LeftButton, {}, entry->rect().center());
+        QTRY_VERIFY(chart->isSeriesVisible(name));
     }
 };
 

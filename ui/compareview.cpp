@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QPainter>
 #include <QPixmap>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStringListModel>
 #include <QTextDocument>
@@ -124,6 +125,13 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_list);
     layout->addWidget(splitter, 1);
     compare();
+
+    // A window of its own: it closes as a dialog does (Esc) and as a document does (Ctrl+W).
+    for (const QKeySequence &keys : {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)}) {
+        auto *close = new QShortcut(keys, this);
+        close->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(close, &QShortcut::activated, this, &QWidget::close);
+    }
 }
 
 CompareView::~CompareView() = default;

@@ -73,6 +73,7 @@ bool FlowGraphView::setFlow(const EventStore &store, const FlowGraph &graph)
         return true; // the layout failed: build() shows why
     hideHint();
     setCaption(flowCaption(store, graph, false));
+    setTimeRangeText(flowTimeRange(store, graph));
     updateSceneRect();
     if (sameFlow) {
         keepView(center);

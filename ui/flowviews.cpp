@@ -7,8 +7,10 @@
 #include "ui/palette.h"
 
 #include <QColor>
+#include <QDateTime>
 #include <QStringList>
 
+#include <algorithm>
 #include <functional>
 #include <unordered_set>
 
@@ -25,6 +27,27 @@ QString signedDuration(int64_t ns)
 QString timesText(uint32_t n)
 {
     return n == 1 ? QStringLiteral("once") : QStringLiteral("%1 times").arg(n);
+}
+
+QString flowTimeRange(const EventStore &store, const FlowGraph &graph)
+{
+    int64_t from = 0, to = 0;
+    bool any = false;
+    for (const FlowGraph::Node &n : graph.nodes) {
+        if (n.ghost || !store.contains(n.event))
+            continue;
+        const int64_t t = store.record(n.event).timestampNs;
+        from = any ? std::min(from, t) : t;
+        to = any ? std::max(to, t) : t;
+        any = true;
+    }
+    if (!any)
+        return {};
+    const QDateTime a = QDateTime::fromMSecsSinceEpoch(from / 1'000'000, Qt::UTC),
+                    b = QDateTime::fromMSecsSinceEpoch(to / 1'000'000, Qt::UTC);
+    const QString day = QStringLiteral("yyyy-MM-dd "), clock = QStringLiteral("HH:mm:ss.zzz");
+    return QStringLiteral("%1 – %2 UTC")
+        .arg(a.toString(day + clock), b.toString(a.date() == b.date() ? clock : day + clock));
 }
 
 std::vector<uint64_t> flowSignature(const FlowGraph &g)

@@ -1,7 +1,10 @@
 #include "ui/graphview.h"
 
+#include "ui/palette.h"
+
 #include <QApplication>
 #include <QFileInfo>
+#include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QImage>
 #include <QKeyEvent>
@@ -67,6 +70,32 @@ bool GraphView::exportImage(const QString &path, QString &error)
         return false;
     }
     const QRectF source = bounds.adjusted(-16, -16, 16, 16);
+    // A file leaves the window behind: it carries its caption (what it shows) and time range
+    // as a title above the drawing, and as the image's own title.
+    const QString title = exportTitle();
+    QFont titleFont = font();
+    titleFont.setPointSizeF(std::max<qreal>(titleFont.pointSizeF(), 10));
+    const QFontMetricsF metrics(titleFont);
+    const QStringList titleLines = title.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    qreal titleWidth = 0;
+    for (const QString &line : titleLines)
+        titleWidth = std::max(titleWidth, metrics.horizontalAdvance(line));
+    const qreal band = titleLines.isEmpty() ? 0 : metrics.lineSpacing() * qreal(titleLines.size()) + 12;
+    const QSizeF page(std::max(source.width(), titleWidth + 24), source.height() + band);
+    auto paint = [&](QPainter &painter, qreal scale) {
+        painter.fillRect(QRectF(QPointF(0, 0), page * scale), Qt::white);
+        painter.save();
+        painter.scale(scale, scale);
+        painter.setFont(titleFont);
+        painter.setPen(QColor(palette::kText));
+        qreal y = 6 + metrics.ascent();
+        for (const QString &line : titleLines) {
+            painter.drawText(QPointF(12, y), line);
+            y += metrics.lineSpacing();
+        }
+        painter.restore();
+        scene()->render(&painter, QRectF(QPointF(0, band) * scale, source.size() * scale), source);
+    };
     const QString suffix = QFileInfo(path).suffix().toLower();
     // Written whole or not at all: a failed export leaves no half file behind.
     QSaveFile file(path);
@@ -78,33 +107,33 @@ bool GraphView::exportImage(const QString &path, QString &error)
         // Vector: text stays text, the drawing scales without blur.
         QSvgGenerator svg;
         svg.setOutputDevice(&file);
-        svg.setSize(source.size().toSize());
-        svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
-        svg.setTitle(QStringLiteral("EventLens"));
+        svg.setSize(page.toSize());
+        svg.setViewBox(QRectF(QPointF(0, 0), page));
+        svg.setTitle(title.isEmpty() ? QStringLiteral("EventLens") : title);
         svg.setDescription(caption());
         QPainter painter;
         if (!painter.begin(&svg)) {
             error = tr("Cannot write %1 as SVG.").arg(path);
             return false;
         }
-        painter.fillRect(QRectF(QPointF(0, 0), source.size()), Qt::white);
-        scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+        paint(painter, 1);
         painter.end();
     } else {
         constexpr qreal kScale = 2; // sharp text on today's screens
-        QImage image((source.size() * kScale).toSize(), QImage::Format_ARGB32_Premultiplied);
+        QImage image((page * kScale).toSize(), QImage::Format_ARGB32_Premultiplied);
         if (image.isNull()) {
             error = tr("The graph is too large to export as an image (%1 × %2 points): export it as SVG.")
                         .arg(int(source.width()))
                         .arg(int(source.height()));
             return false;
         }
-        image.fill(Qt::white);
         {
             QPainter painter(&image);
             painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-            scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+            paint(painter, kScale);
         }
+        image.setText(QStringLiteral("Title"), title);
+        image.setText(QStringLiteral("Software"), QStringLiteral("EventLens"));
         const QByteArray format = suffix.isEmpty() ? QByteArrayLiteral("png") : suffix.toLatin1();
         if (!image.save(&file, format.constData())) {
             error = tr("Cannot write %1: \"%2\" is not an image format this system can write (use .png or .svg).")
@@ -117,6 +146,17 @@ bool GraphView::exportImage(const QString &path, QString &error)
         return false;
     }
     return true;
+}
+
+QString GraphView::exportTitle() const
+{
+    const QString shown = caption();
+    return m_timeRange.isEmpty() ? shown : shown + QLatin1Char('\n') + m_timeRange;
+}
+
+void GraphView::setTimeRangeText(const QString &text)
+{
+    m_timeRange = text;
 }
 
 QString GraphView::hint() const
@@ -156,15 +196,33 @@ void GraphView::zoomBy(qreal factor)
     setZoom(zoom() * factor);
 }
 
+int GraphView::captionBottom() const
+{
+    return m_caption->isHidden() ? 0 : 4 + m_caption->height();
+}
+
+void GraphView::reserveCaptionRoom(qreal zoom)
+{
+    // The caption lies over the viewport's top: the scene gets room above the drawing for it,
+    // at this zoom, so that what is drawn starts below the caption (not under it).
+    const int caption = captionBottom();
+    if (m_drawing.isEmpty())
+        return;
+    scene()->setSceneRect(caption > 0 && zoom > 0 ? m_drawing.adjusted(0, -(caption + 4) / zoom, 0, 0) : m_drawing);
+}
+
 void GraphView::fitToView()
 {
     m_presentPending = false;
-    const QRectF r = sceneRect();
-    const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4);
+    const QRectF r = m_drawing.isEmpty() ? sceneRect() : m_drawing;
+    const qreal caption = captionBottom() > 0 ? captionBottom() + 4 : 0;
+    const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4 + caption);
     if (r.isEmpty() || room.isEmpty())
         return;
-    setZoom(std::min({room.width() / r.width(), room.height() / r.height(), 1.0}));
-    centerOn(r.center());
+    const qreal zoom = std::min({room.width() / r.width(), room.height() / r.height(), 1.0});
+    reserveCaptionRoom(zoom);
+    setZoom(zoom);
+    centerOn(sceneRect().center());
     m_fitted = true;
 }
 
@@ -189,21 +247,31 @@ void GraphView::layoutOverlays()
 {
     const QRect r = viewport()->geometry();
     m_hint->setGeometry(r);
-    m_caption->setMaximumWidth(std::max(0, r.width() - 8));
-    m_caption->adjustSize();
+    // On one line when it fits, else wrapped to the viewport's width: never cut off.
+    const int room = std::max(0, r.width() - 8);
+    m_caption->setMaximumWidth(room);
+    m_caption->setWordWrap(false);
+    const QSize natural = m_caption->sizeHint();
+    if (natural.width() <= room) {
+        m_caption->resize(natural);
+    } else {
+        m_caption->setWordWrap(true);
+        m_caption->resize(room, m_caption->heightForWidth(room));
+    }
     m_caption->move(r.topLeft() + QPoint(4, 4));
     m_caption->raise();
 }
 
 void GraphView::updateSceneRect()
 {
-    scene()->setSceneRect(
-        scene()->itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
+    m_drawing = scene()->itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin);
+    reserveCaptionRoom(zoom());
 }
 
 qreal GraphView::fitZoomFor(QSizeF drawing) const
 {
-    const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4);
+    const qreal caption = captionBottom() > 0 ? captionBottom() + 4 : 0;
+    const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4 + caption);
     drawing += QSizeF(2 * kSceneMargin, 2 * kSceneMargin);
     if (room.isEmpty())
         return 0;
@@ -236,8 +304,9 @@ void GraphView::keepView(QPointF previousCenter)
 
 void GraphView::applyPresentation()
 {
-    const QRectF r = sceneRect();
-    const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4);
+    const QRectF r = m_drawing.isEmpty() ? sceneRect() : m_drawing;
+    const qreal caption = captionBottom() > 0 ? captionBottom() + 4 : 0;
+    const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4 + caption);
     if (r.isEmpty() || room.isEmpty())
         return;
     m_presentPending = false;
@@ -245,11 +314,14 @@ void GraphView::applyPresentation()
     if (fit >= m_presentMinZoom) {
         fitToView();
     } else {
-        // Too big to read whole: readable size, from the top (where the causes are).
+        // Too big to read whole: readable size, from the top (where the causes are), below
+        // the caption.
+        reserveCaptionRoom(m_presentMinZoom);
         setZoom(m_presentMinZoom);
         m_fitted = false;
-        const qreal visibleHeight = room.height() / m_presentMinZoom;
-        const QPointF top = m_presentFocus ? *m_presentFocus - QPointF(0, 24) : QPointF(r.center().x(), r.top());
+        const qreal visibleHeight = qreal(viewport()->height()) / m_presentMinZoom;
+        const QPointF top = m_presentFocus ? *m_presentFocus - QPointF(0, 24 + (caption + 4) / m_presentMinZoom)
+                                           : QPointF(r.center().x(), sceneRect().top());
         centerOn(QPointF(top.x(), top.y() + visibleHeight / 2));
     }
     presented();

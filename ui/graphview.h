@@ -37,6 +37,9 @@ public:
     QString hint() const;
     /// The caption over the graph's top-left corner, as plain text. (Also a test hook.)
     QString caption() const;
+    /// What an exported image carries as its title: the caption, and the time range the graph
+    /// covers on a second line when the view gave one (setTimeRangeText()).
+    virtual QString exportTitle() const;
     /// The current zoom: 1 is one pixel per point of the layout. (Also a test hook.)
     qreal zoom() const;
     /// Zooms by `factor` around the viewport's centre, within the allowed range.
@@ -55,6 +58,9 @@ protected:
     /// scrolls and zooms under it (what the graph is, and a legend of its marks); empty hides
     /// it. Escape user strings (toHtmlEscaped()).
     void setCaption(const QString &richText);
+    /// The time range the graph covers, as plain text ("2026-03-02 10:00:00.000 – … UTC"),
+    /// for exported images; empty for none.
+    void setTimeRangeText(const QString &text);
     /// A new graph is in the scene: fit it (as soon as the view has its real size), not below
     /// `minZoom`. When that is not enough, show it at `minZoom` with `focus` (a scene point,
     /// e.g. where the graph starts) at the top centre, or the drawing's top centre without one.
@@ -65,8 +71,11 @@ protected:
     /// The scene was refilled with the same graph, updated: keep the zoom and what the person
     /// was looking at (or keep showing the whole graph, when it was fitted).
     void keepView(QPointF previousCenter);
-    /// Sets the scene rectangle to the items' bounds with a margin.
+    /// Sets the scene rectangle to the items' bounds with a margin (and room above them for
+    /// the caption at the current zoom).
     void updateSceneRect();
+    /// Where the caption ends, in viewport pixels from the top; 0 without a caption.
+    int captionBottom() const;
     /// Whether the whole graph is shown (fitted, or about to be presented), not a part the
     /// person zoomed or panned to.
     bool showsWholeGraph() const { return m_fitted || m_presentPending; }
@@ -91,9 +100,12 @@ private:
     void applyPresentation();
     void setZoom(qreal zoom);
     void layoutOverlays();
+    void reserveCaptionRoom(qreal zoom);
 
     QLabel *m_hint;
     QLabel *m_caption;
+    QString m_timeRange;
+    QRectF m_drawing; ///< the items' bounds with a margin (the scene rect may add room for the caption)
     QPoint m_pressPos;
     bool m_pressed = false;
     bool m_fitted = false;         ///< showing the whole graph; refit on resize

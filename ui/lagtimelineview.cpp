@@ -11,10 +11,12 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace eventlens {
 
@@ -89,6 +91,19 @@ std::vector<size_t> thin(const std::vector<Reaction> &reactions, std::vector<siz
     return out;
 }
 
+/// The SLA a consumer's lags suggest before a person sets one: their p95 rounded up to 1, 2 or
+/// 5 × a power of ten (20–60 ms lags: 100 ms), so that the few slowest stand out.
+double slaFor(double p95Ms)
+{
+    if (!(p95Ms > 0.001))
+        return 1; // instant reactions: 1 ms
+    const double decade = std::pow(10.0, std::floor(std::log10(p95Ms)));
+    for (const double step : {1.0, 2.0, 5.0, 10.0})
+        if (p95Ms <= step * decade * (1 + 1e-9))
+            return step * decade;
+    return 10 * decade;
+}
+
 /// Milliseconds as a person writes them: "250", "0.5", not "250.000".
 class MsSpinBox : public QDoubleSpinBox {
 public:
@@ -115,7 +130,8 @@ LagTimelineView::LagTimelineView(QWidget *parent) : QWidget(parent)
     m_sla->setSuffix(tr(" ms"));
     m_sla->setPrefix(tr("SLA "));
     m_sla->setValue(kDefaultSlaMs);
-    m_sla->setToolTip(tr("Reactions slower than this are marked; click one to select its flow"));
+    m_sla->setToolTip(tr("Reactions slower than this are marked; click one to select its flow.\n"
+                         "Until you set one, it is chosen from the data (its p95, rounded up)."));
     m_log = new QCheckBox(tr("log scale"), this);
     m_window = new QLabel(this);
     m_window->setStyleSheet(QStringLiteral("color: #666"));
@@ -156,7 +172,10 @@ LagTimelineView::LagTimelineView(QWidget *parent) : QWidget(parent)
         emit settingsChanged();
     });
     connect(m_causeType, &QComboBox::activated, this, &LagTimelineView::settingsChanged);
-    connect(m_sla, &QDoubleSpinBox::valueChanged, this, [this] { drawReactions(); });
+    connect(m_sla, &QDoubleSpinBox::valueChanged, this, [this] {
+        m_slaChosen = true; // a person's SLA stays (and is remembered by the window)
+        drawReactions();
+    });
     connect(m_log, &QCheckBox::toggled, m_chart, &TimeSeriesChart::setLogScale);
     for (TimeSeriesChart *c : {m_chart, m_skewChart})
         connect(c, &TimeSeriesChart::pointActivated, this,
@@ -183,6 +202,7 @@ void LagTimelineView::setCauseType(const QString &causeType)
 
 void LagTimelineView::setSlaMs(double ms)
 {
+    m_slaChosen = true;
     m_sla->setValue(ms); // redraws (valueChanged)
 }
 
@@ -204,6 +224,12 @@ QString LagTimelineView::causeType() const
 double LagTimelineView::slaMs() const
 {
     return m_sla->value();
+}
+
+QString LagTimelineView::title() const
+{
+    const QString cause = causeType().isEmpty() ? tr("every cause type") : causeType();
+    return tr("reaction lag of %1 to %2 (SLA %3 ms)").arg(consumer(), cause).arg(slaMs(), 0, 'g', 6);
 }
 
 QStringList LagTimelineView::consumers() const
@@ -363,6 +389,12 @@ void LagTimelineView::setLag(const EventStore &store, const LagAnalyzer &lag)
     }
     m_window->setText(lags.empty() ? QString()
                                    : tr("p50 / p95 / p99 per %1 window").arg(qs(formatDuration(m_windowNs))));
+    if (!m_slaChosen && !lags.empty()) {
+        // No SLA set yet: one the data makes sense of (a fixed 1 s flattens 20–60 ms lags).
+        std::vector<int64_t> all = lags;
+        const QSignalBlocker quiet(m_sla); // not a person's choice; drawn below
+        m_sla->setValue(slaFor(ms(nearestRank(all, 95))));
+    }
 
     // Overall: the analyzer's figures for one pair; over every cause type, from the reactions.
     QString summary;
@@ -482,7 +514,7 @@ void LagTimelineView::drawReactions()
     // The range and the SLA first: then setSeries() draws each series once.
     m_chart->setThreshold(m_reactions.empty() ? std::nullopt : std::optional<double>(slaMs),
                           tr("SLA %1 ms").arg(slaMs, 0, 'g', 6));
-    m_chart->setSeries(series, tr("reaction lag (ms)"));
+    m_chart->setSeries(series, tr("lag (ms)")); // short: the bottom dock leaves the axis little height
     m_skewChart->setSeries(skew, tr("ms early"));
     m_skewChart->setVisible(skewCount > 0);
 }

@@ -48,9 +48,17 @@ public:
     QString consumer() const;
     QString causeType() const; ///< empty: every cause type
     double slaMs() const;
-    QStringList consumers() const;  ///< the consumer choices, by name
+    QStringList consumers() const; ///< the consumer choices, by name
+    /// What the chart shows, for an exported image: "reaction lag of payment-service to
+    /// order.placed (SLA 100 ms)".
+    QString title() const;
     QStringList causeTypes() const; ///< the chosen consumer's cause types (without "all")
 
+    /// Whether a person set the SLA (setSlaMs(), the spin box). Until then it follows the
+    /// data: the shown reactions' p95 rounded up to 1, 2 or 5 × a power of ten.
+    bool isSlaChosen() const { return m_slaChosen; }
+
+    /// The SLA before there is data to choose one from.
     static constexpr double kDefaultSlaMs = 1000;
 
     // --- test hooks --------------------------------------------------------------------------------
@@ -88,6 +96,7 @@ private:
     QCheckBox *m_log;
     QLabel *m_window, *m_summary, *m_overSla, *m_skew;
     int64_t m_windowNs = 0;
+    bool m_slaChosen = false;
     /// What setLag() found for the chosen consumer, kept so that a new SLA or scale is drawn
     /// without the store.
     std::vector<Reaction> m_reactions;

@@ -84,7 +84,8 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
         restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
         // The choices a person makes once and expects to find again.
-        m_lag->setSlaMs(settings.value(QStringLiteral("lag/slaMs"), LagTimelineView::kDefaultSlaMs).toDouble());
+        if (settings.contains(QStringLiteral("lag/slaMs"))) // else chosen from the data
+            m_lag->setSlaMs(settings.value(QStringLiteral("lag/slaMs")).toDouble());
         m_throughput->setStacked(settings.value(QStringLiteral("throughput/stacked"), false).toBool());
     }
     rebuildRecentMenu();
@@ -373,6 +374,9 @@ void MainWindow::tick()
     }
     if (m_cursor && !m_cursor->caughtUp())
         pollTimeCursor();
+    // The status bar follows the clock, not the arrivals: events/s must fall to 0 when the
+    // traffic stops (its own interval keeps this to a few times a second).
+    m_dirty[int(View::Status)] = true;
     refreshViews(false);
 }
 
@@ -453,7 +457,10 @@ void MainWindow::refreshStatus()
 {
     if (!m_shown)
         return;
-    m_status->update(*m_shown, m_live ? m_live->session()->bus() : nullptr, m_busError, m_replay->isReplaying());
+    const SessionStatus::Replay replay = !m_replay->isReplaying() ? SessionStatus::Replay::Off
+                                         : m_replay->isPaused()   ? SessionStatus::Replay::Paused
+                                                                  : SessionStatus::Replay::Playing;
+    m_status->update(*m_shown, m_live ? m_live->session()->bus() : nullptr, m_busError, replay);
     m_filter->setCounts(m_model->matchedRows(), m_model->totalRows());
 }
 
@@ -567,10 +574,11 @@ bool MainWindow::exportTo(Export what, const QString &path, QString &error)
         return m_topology->exportImage(path, error);
     case Export::ThroughputImage:
         m_throughput->setThroughput(m_shown->throughput()); // hidden docks are not refreshed
-        return m_throughput->chart()->exportImage(path, error);
+        return m_throughput->chart()->exportImage(
+            path, error, tr("Throughput of %1 — %2").arg(nameOf(m_shown), m_throughput->title()));
     case Export::LagImage:
         m_lag->setLag(store, m_shown->lag()); // hidden docks are not refreshed
-        return m_lag->chart()->exportImage(path, error);
+        return m_lag->chart()->exportImage(path, error, tr("Lag of %1 — %2").arg(nameOf(m_shown), m_lag->title()));
     }
     error = QString::fromStdString(e);
     return ok;
@@ -656,7 +664,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("lag/slaMs"), m_lag->slaMs());
+    if (m_lag->isSlaChosen())
+        settings.setValue(QStringLiteral("lag/slaMs"), m_lag->slaMs());
     settings.setValue(QStringLiteral("throughput/stacked"), m_throughput->isStacked());
     stopRecording(); // the file is completed, not cut
     m_tick.stop();

@@ -169,6 +169,8 @@ private:
     void updateWelcome();
     void updateTitle();
     void showError(const QString &title, const QString &message);
+    void bringPaneToFront(QDockWidget *pane);
+    static bool isPaneInFront(const QDockWidget *pane);
 
     std::unique_ptr<Workspace> m_live;
     std::unique_ptr<Workspace> m_recording;

@@ -68,8 +68,14 @@ void MainWindow::buildViews()
     const int widths[] = {13, 22, 4, 19, 12, 12, 9};
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, widths[c] * charWidth);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) { currentRowChanged(current.isValid() ? current.row() : -1); });
+    // What a person selects (a click, the arrow keys), not the table's current row: a table
+    // that gets the focus puts its current row on the first one without selecting it (as it
+    // appears at the start of a demo), and that must neither select an event nor stop following.
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this](const QItemSelection &selected) {
+                if (!selected.isEmpty())
+                    currentRowChanged(selected.indexes().constFirst().row());
+            });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         // A new filter or source: keep the selected event in view when it is still a row.
         if (m_selectedEvent == EventStore::kNone)
@@ -363,17 +369,25 @@ void MainWindow::buildActions()
             m_table->scrollToBottom();
     });
     view->addSeparator();
-    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_throughputDock, m_demoDock,
-                           m_sequenceDock, m_lagDock})
-        view->addAction(d->toggleViewAction());
-    m_flowDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
-    m_detailsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
-    m_topologyDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
-    m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
-    m_demoDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
-    m_throughputDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
-    m_sequenceDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_7));
-    m_lagDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_8));
+    // Alt+N brings its pane to the front: shown if it was closed, raised if it was tabbed
+    // behind another, focused if it floats; pressed on the pane already in front, it closes it
+    // (as Qt Creator's Alt+N does with its output panes). A dock's own toggleViewAction()
+    // would close a pane that is merely tabbed behind another one.
+    int key = Qt::Key_1;
+    for (QDockWidget *d : {m_flowDock, m_detailsDock, m_topologyDock, m_problemsDock, m_demoDock, m_throughputDock,
+                           m_sequenceDock, m_lagDock}) {
+        auto *pane = new QAction(d->windowTitle(), this);
+        pane->setObjectName(d->objectName() + QStringLiteral("Action"));
+        pane->setCheckable(true);
+        pane->setChecked(!d->isHidden());
+        pane->setShortcut(QKeySequence(Qt::ALT | Qt::Key(key++)));
+        pane->setToolTip(
+            tr("Bring the %1 pane to the front; close it when it is in front already").arg(d->windowTitle().toLower()));
+        connect(pane, &QAction::triggered, this, [this, d] { bringPaneToFront(d); });
+        // The tick says whether the pane is open (in front or tabbed behind).
+        connect(d->toggleViewAction(), &QAction::toggled, pane, &QAction::setChecked);
+        view->addAction(pane);
+    }
 
     help->addAction(tr("&About EventLens"), this, [this] {
         QMessageBox::about(this, tr("About EventLens"),
@@ -406,8 +420,14 @@ void MainWindow::buildActions()
     m_replay = new ReplayControls(replay);
     connect(m_replay, &ReplayControls::started, this, [this] {
         showLive(true);
+        const QString path = QString::fromStdString(m_recording->report().path);
         statusBar()->showMessage(
-            tr("Replaying %1 onto the embedded bus").arg(QString::fromStdString(m_recording->report().path)), 5000);
+            m_replay->restamps()
+                ? tr("Replaying %1 onto the embedded bus, restamped: each event gets the time it is replayed, "
+                     "so the live session's times stay in order (untick restamp to keep the recorded times)")
+                      .arg(path)
+                : tr("Replaying %1 onto the embedded bus with its recorded timestamps").arg(path),
+            8000);
     });
     connect(m_replay, &ReplayControls::failed, this,
             [this](const QString &message) { showError(tr("Cannot replay"), message); });
@@ -419,6 +439,24 @@ void MainWindow::buildActions()
     connect(m_timeBar, &TimeCursorBar::showAllRequested, this, &MainWindow::showWholeRecording);
     view->addSeparator();
     view->addAction(m_timeBar->toggleViewAction());
+}
+
+bool MainWindow::isPaneInFront(const QDockWidget *pane)
+{
+    // A dock tabbed behind another is not drawn: nothing of it is visible on screen.
+    return pane->isVisible() && !pane->visibleRegion().isEmpty();
+}
+
+void MainWindow::bringPaneToFront(QDockWidget *pane)
+{
+    if (isPaneInFront(pane) && (!pane->isFloating() || pane->isActiveWindow())) {
+        pane->close();
+        return;
+    }
+    pane->show();
+    pane->raise(); // its tab becomes the current one
+    if (pane->isFloating())
+        pane->activateWindow();
 }
 
 void MainWindow::buildStatusBar()

@@ -1,11 +1,14 @@
 #include "ui/palette.h"
 
+#include <algorithm>
 #include <array>
-#include <bitset>
+#include <cmath>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 namespace eventlens {
 
@@ -37,37 +40,86 @@ uint32_t fnv1a(std::string_view s)
     return h;
 }
 
-/// Which colour each name seen so far has, and which colours are taken.
-struct Assignments {
-    std::mutex mutex;
-    std::unordered_map<std::string, size_t> slotOf;
-    std::bitset<kSourceColors.size()> taken;
+// Strong line colours for chart series that are not services (event types, topics): their
+// own set, so that a chart of ten event types takes none of the services' colours.
+constexpr std::array<QRgb, 10> kSeriesColors{
+    0xff1f77b4, // blue
+    0xffff7f0e, // orange
+    0xff2ca02c, // green
+    0xff9467bd, // purple
+    0xff8c564b, // brown
+    0xffe377c2, // pink
+    0xff17becf, // cyan
+    0xffbcbd22, // olive
+    0xff393b79, // indigo
+    0xffad494a, // brick
 };
 
-Assignments &assignments()
-{
-    static Assignments a;
-    return a;
-}
+/// Gives each name seen a colour of its own for the life of the process: its preferred one of
+/// `fixed` (by hash) or the next free one; once `fixed` is used up, one more made by turning
+/// the hue by the golden angle (never a repeat: two services on screen are always told apart).
+/// A mutex guards it: any thread.
+class Assignments {
+public:
+    Assignments(const QRgb *fixed, size_t count, double saturation, double value)
+        : m_fixed(fixed), m_count(count), m_saturation(saturation), m_value(value), m_taken(count, false)
+    { }
+
+    QColor colorOf(std::string_view name)
+    {
+        const std::lock_guard lock(m_mutex);
+        const std::string key(name);
+        auto it = m_colorOf.find(key);
+        if (it == m_colorOf.end())
+            it = m_colorOf.emplace(key, next(name)).first;
+        return QColor(it->second);
+    }
+
+private:
+    QRgb next(std::string_view name)
+    {
+        if (m_used < m_count) {
+            size_t slot = fnv1a(name) % m_count;
+            while (m_taken[slot])
+                slot = (slot + 1) % m_count;
+            m_taken[slot] = true;
+            ++m_used;
+            return m_fixed[slot];
+        }
+        // Past the fixed set: hues 137.5° apart, starting between the fixed ones.
+        for (;;) {
+            const double hue = std::fmod(0.05 + double(m_extra++) * 0.381966, 1.0);
+            const QRgb c = QColor::fromHsvF(float(hue), float(m_saturation), float(m_value)).rgb();
+            if (std::find(m_fixed, m_fixed + m_count, c) == m_fixed + m_count && !m_made.count(c)) {
+                m_made.insert(c);
+                return c;
+            }
+        }
+    }
+
+    std::mutex m_mutex;
+    const QRgb *m_fixed;
+    size_t m_count;
+    double m_saturation, m_value;
+    std::vector<bool> m_taken;
+    size_t m_used = 0;
+    size_t m_extra = 0;
+    std::unordered_set<QRgb> m_made;
+    std::unordered_map<std::string, QRgb> m_colorOf;
+};
 
 } // namespace
 
 QColor colorForSource(std::string_view name)
 {
-    Assignments &a = assignments();
-    const std::lock_guard lock(a.mutex);
-    const std::string key(name);
-    auto it = a.slotOf.find(key);
-    if (it == a.slotOf.end()) {
-        const size_t preferred = fnv1a(name) % kSourceColors.size();
-        size_t slot = preferred;
-        if (!a.taken.all())
-            while (a.taken[slot])
-                slot = (slot + 1) % kSourceColors.size();
-        a.taken.set(slot);
-        it = a.slotOf.emplace(key, slot).first;
-    }
-    return QColor(kSourceColors[it->second]);
+    static Assignments sources(kSourceColors.data(), kSourceColors.size(), 0.30, 0.95);
+    return sources.colorOf(name);
+}
+
+QColor colorForSeries(std::string_view name)
+{
+    static Assignments series(kSeriesColors.data(), kSeriesColors.size(), 0.75, 0.70);
+    return series.colorOf(name);
 }
 
 } // namespace eventlens

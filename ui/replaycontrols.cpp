@@ -6,6 +6,7 @@
 #include "ui/uitext.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QSlider>
@@ -41,6 +42,14 @@ ReplayControls::ReplayControls(QToolBar *toolbar) : QObject(toolbar)
         if (m_replayer && s > 0)
             m_replayer->setSpeed(s);
     });
+    m_restamp = new QCheckBox(tr("restamp"), toolbar);
+    m_restamp->setObjectName(QStringLiteral("replayRestamp"));
+    m_restamp->setChecked(true);
+    m_restamp->setToolTip(tr("Publish each event with the time it is replayed, not its recorded timestamp.\n"
+                             "On by default: the replay goes into the live session, where old timestamps\n"
+                             "among new ones would mix two times (rates over months, every edge 0/s).\n"
+                             "Untick to replay the recorded times as they are (from the next replay on)."));
+    toolbar->addWidget(m_restamp);
     m_slider = new QSlider(Qt::Horizontal, toolbar);
     m_slider->setRange(0, kSliderSteps);
     m_slider->setMinimumWidth(220);
@@ -86,6 +95,16 @@ void ReplayControls::setBus(zmq::context_t *context, const std::string &publishe
     refresh();
 }
 
+void ReplayControls::setRestamp(bool restamp)
+{
+    m_restamp->setChecked(restamp);
+}
+
+bool ReplayControls::restamps() const
+{
+    return m_restamp->isChecked();
+}
+
 bool ReplayControls::isReplaying() const
 {
     return m_replayer && !m_replayer->finished();
@@ -115,6 +134,7 @@ void ReplayControls::togglePlay()
     const double speed = m_speed->currentData().toDouble();
     o.asFastAsPossible = speed <= 0;
     o.speed = speed > 0 ? speed : 1;
+    o.restamp = m_restamp->isChecked();
     stop();
     m_replayer = std::make_unique<Replayer>(*m_context, *m_store, o);
     if (!m_replayer->start()) {
@@ -144,6 +164,7 @@ void ReplayControls::refresh()
     m_play->setEnabled(can);
     m_speed->setEnabled(can);
     m_slider->setEnabled(can);
+    m_restamp->setEnabled(can && !isReplaying()); // applies from the next replay on
     const bool playing = isReplaying() && !m_paused;
     m_play->setIcon(m_speed->style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     m_play->setText(playing ? tr("Pause") : (isReplaying() ? tr("Resume") : tr("Replay")));

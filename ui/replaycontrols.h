@@ -7,6 +7,7 @@
 #include <string>
 
 class QAction;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSlider;
@@ -23,7 +24,8 @@ class Replayer;
 
 /// The replay toolbar: play/pause, speed, a time slider to seek, the position. It publishes
 /// the opened recording onto the embedded bus (core's Replayer), so the live session — and
-/// every other subscriber of the bus — sees the events arrive as they once did. GUI thread.
+/// every other subscriber of the bus — sees the events arrive as they once did, stamped with the
+/// time they are replayed unless the person unticks "restamp". GUI thread.
 class ReplayControls : public QObject {
     Q_OBJECT
 public:
@@ -41,7 +43,14 @@ public:
     /// Starts a replay, or pauses / resumes the one running.
     void togglePlay();
     void stop();
+    /// Whether events are published with the time of the replay instead of their recorded
+    /// timestamps. On by default: a replay goes into the live session, where old timestamps
+    /// among new ones would spread its analyses over months (rates over "280 d", 0/s).
+    void setRestamp(bool restamp);
+    bool restamps() const;
     bool isReplaying() const;
+    /// A replay is running and the person paused it.
+    bool isPaused() const { return isReplaying() && m_paused; }
     /// Follows the replay's position (the window calls it a few times a second).
     void refresh();
 
@@ -62,6 +71,7 @@ private:
     bool m_sliderHeld = false;
     QAction *m_play;
     QComboBox *m_speed;
+    QCheckBox *m_restamp;
     QSlider *m_slider;
     QLabel *m_position;
 };

@@ -641,7 +641,9 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
     {
         QTextDocument doc;
         doc.setHtml(captionHtml);
-        auto *title = new ExportTitleItem(doc.toPlainText());
+        const QString range = flowTimeRange(store, graph);
+        auto *title =
+            new ExportTitleItem(doc.toPlainText() + (range.isEmpty() ? QString() : QLatin1Char('\n') + range));
         title->setFont(pixelFont(13));
         title->setBrush(text);
         title->setPos(12, (m_headerTop - title->boundingRect().height()) / 2);
@@ -792,10 +794,15 @@ void SequenceView::activate(QGraphicsItem *item)
         }
 }
 
+QString SequenceView::exportTitle() const
+{
+    return {}; // the drawing has its own (ExportTitleItem), above its headers
+}
+
 int SequenceView::pinnedTop() const
 {
-    // The caption (GraphView's) is one line of the widget's font with a margin, 4 px from the top.
-    return caption().isEmpty() ? 0 : 4 + fontMetrics().height() + 2 * 4 + 2;
+    // Below the caption (GraphView's, one line or wrapped).
+    return caption().isEmpty() ? 0 : captionBottom() + 2;
 }
 
 qreal SequenceView::pinnedHeaderTop() const

@@ -67,6 +67,8 @@ public:
 
     explicit SequenceView(QWidget *parent = nullptr);
     ~SequenceView() override;
+    /// Empty: an exported sequence has its title (caption and time range) in the drawing.
+    QString exportTitle() const override;
 
     /// Draws `graph`, built from `store` (buildFlowGraph()); both are read during the call only.
     /// An empty graph shows a hint instead.

@@ -48,7 +48,7 @@ SessionStatus::SessionStatus(QStatusBar *bar) : QObject(bar)
     bar->addPermanentWidget(m_cancel);
     connect(m_cancel, &QToolButton::clicked, this, &SessionStatus::cancelLoadRequested);
     m_mode = label(tr("What the window shows"));
-    m_rate = label(tr("Events received per second (last 2 s)"));
+    m_rate = label(tr("Events received per second (the last 1.5 s)"));
     m_totals = label(tr("Events in the store, and flows (correlations)"));
     m_rejected = label(tr("Input that was not an event: see Problems"));
     m_dropped = label(tr("Messages dropped because ingest fell behind, and events evicted by the memory cap"));
@@ -64,14 +64,15 @@ SessionStatus::SessionStatus(QStatusBar *bar) : QObject(bar)
     m_clock.start();
 }
 
-void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const QString &busError, bool replaying)
+void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const QString &busError, Replay replay)
 {
     const EventStore &store = shown.store();
     if (shown.isLive()) {
         const qint64 now = m_clock.elapsed();
         const uint64_t received = store.endIndex();
         m_rateSamples.emplace_back(now, received);
-        while (m_rateSamples.size() > 2 && m_rateSamples.front().first < now - 2000)
+        // Over the last 1.5 s: with a refresh every 250 ms, silence reads 0 within 2 s.
+        while (m_rateSamples.size() > 2 && m_rateSamples.front().first < now - 1500)
             m_rateSamples.pop_front();
         const auto &[t0, n0] = m_rateSamples.front();
         const double rate = now > t0 ? double(received - n0) * 1000.0 / double(now - t0) : 0.0;
@@ -80,15 +81,16 @@ void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const
     } else {
         m_rate->hide();
     }
-    m_mode->setText(shown.isLive() ? (replaying ? tr("Live · replaying") : tr("Live")) : tr("Recording"));
-    m_totals->setText(
-        tr("%1 events · %2 flows").arg(grouped(store.size()), grouped(store.correlationCount())));
+    m_mode->setText(!shown.isLive()             ? tr("Recording")
+                    : replay == Replay::Playing ? tr("Live · replaying")
+                    : replay == Replay::Paused  ? tr("Live · replay paused")
+                                                : tr("Live"));
+    m_totals->setText(tr("%1 events · %2 flows").arg(grouped(store.size()), grouped(store.correlationCount())));
     const uint64_t rejected = shown.rejectedTotal();
     m_rejected->setText(tr("%1 rejected").arg(grouped(rejected)));
     m_rejected->setStyleSheet(rejected ? kAlarm : QString());
     const uint64_t dropped = shown.session() ? shown.session()->stats().ingest.dropped : 0;
-    m_dropped->setText(
-        tr("%1 dropped · %2 evicted").arg(grouped(dropped), grouped(store.evictedCount())));
+    m_dropped->setText(tr("%1 dropped · %2 evicted").arg(grouped(dropped), grouped(store.evictedCount())));
     m_dropped->setStyleSheet(dropped || store.evictedCount() ? kAlarm : QString());
     const size_t resident = Workspace::residentBytes();
     const size_t cap = shown.memoryCap();

@@ -25,8 +25,11 @@ class SessionStatus : public QObject {
 public:
     explicit SessionStatus(QStatusBar *bar);
 
-    /// Re-reads the numbers (the window calls it a few times a second).
-    void update(const Workspace &shown, const EmbeddedBus *bus, const QString &busError, bool replaying);
+    /// Whether a recording is being replayed onto the bus.
+    enum class Replay { Off, Playing, Paused };
+    /// Re-reads the numbers. The window calls it a few times a second whether events arrive or
+    /// not: events/s is over the last 1.5 s, and falls to 0 when traffic stops.
+    void update(const Workspace &shown, const EmbeddedBus *bus, const QString &busError, Replay replay);
     void showLoading(const QString &fileName);
     /// Bytes read so far; once reading is done, `analysing` shows a busy bar.
     void setLoadProgress(uint64_t done, uint64_t total, bool analysing);

@@ -80,6 +80,16 @@ void ThroughputView::setWindow(int seconds)
     emit settingsChanged();
 }
 
+QString ThroughputView::title() const
+{
+    QString t = tr("events/s %1, %2").arg(m_key->currentText(), m_clock->currentText());
+    if (m_chart->isStacked())
+        t += tr(", stacked");
+    if (!m_bin->text().isEmpty())
+        t += QStringLiteral(" (%1)").arg(m_bin->text());
+    return t;
+}
+
 QString ThroughputView::binText() const
 {
     return m_bin->text();
@@ -126,7 +136,9 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
             const ThroughputAnalyzer::Series &s = r.series[i];
             TimeSeriesChart::Series out;
             out.name = qs(s.name);
-            out.color = colorForSource(s.name).darker(160); // the palette is for fills; lines need depth
+            // A service has its colour everywhere (darker: the palette is for fills, lines need
+            // depth); event types and topics have colours of their own, never a service's.
+            out.color = key == ThroughputKey::Source ? colorForSource(s.name).darker(160) : colorForSeries(s.name);
             out.points.reserve(s.points.size());
             for (const ThroughputAnalyzer::Point &p : s.points)
                 if (keep(p))

@@ -26,9 +26,12 @@ public:
     void clear();
 
     TimeSeriesChart *chart() const { return m_chart; } ///< (also a test hook)
-    QString binText() const;                           ///< e.g. "bin 100 ms · last 1 min"
-    void setGrouping(ThroughputKey key);               ///< what the combo does
-    void setWindow(int seconds);                       ///< 0 = everything
+    /// What the chart shows, for an exported image: "events/s per event type, by event time
+    /// (bin 100 ms)".
+    QString title() const;
+    QString binText() const;             ///< e.g. "bin 100 ms · last 1 min"
+    void setGrouping(ThroughputKey key); ///< what the combo does
+    void setWindow(int seconds);         ///< 0 = everything
     /// Lines, or areas stacked in the order of the series (the busiest at the bottom), so the
     /// top edge is the total rate; what the "lines / stacked" combo does. Needs no new data.
     void setStacked(bool stacked);

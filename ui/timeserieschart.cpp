@@ -5,6 +5,7 @@
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QFont>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QGridLayout>
@@ -14,13 +15,18 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QScatterSeries>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QToolTip>
+#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -46,6 +52,13 @@ struct TimeSeriesChart::Private {
     QAbstractAxis *y = nullptr; ///< the one in the chart (the other is ours)
     QLabel *empty = nullptr;
     QLabel *note = nullptr;
+    /// The legend on screen: a widget beside the chart that lists every series, scrolling when
+    /// it must (Qt Charts' own legend drops the entries it has no room for). Qt's legend stays
+    /// for exports, where the chart is laid out large enough.
+    QScrollArea *legend = nullptr;
+    QWidget *legendBox = nullptr;
+    qreal legendWidth = 0; ///< fixed by setLegendWidth(); 0: as wide as the names (at most 220)
+    QString legendShown;   ///< what the legend was built from, to rebuild it only on change
     QLineSeries *threshold = nullptr;
     QGraphicsSimpleTextItem *thresholdText = nullptr;
     std::vector<std::unique_ptr<Entry>> entries; ///< in the order given (the stacking order)
@@ -142,6 +155,75 @@ int nearestByX(const std::vector<QPointF> &points, double x)
     return int(it - points.begin());
 }
 
+/// One line of the chart's legend: a swatch (line, dot or dashed threshold) and the name,
+/// elided when the legend is narrower than it (the whole name in the tooltip). A click toggles
+/// the series; a hidden series' entry stays, dimmed, to be clicked back.
+class LegendEntry : public QWidget {
+public:
+    enum class Swatch { Line, Dot, Dashed };
+    LegendEntry(const QString &name, QColor color, Swatch swatch, bool shown, std::function<void()> clicked,
+                QWidget *parent)
+        : QWidget(parent), m_name(name), m_color(color), m_swatch(swatch), m_shown(shown), m_clicked(std::move(clicked))
+    {
+        setToolTip(m_clicked ? tr("%1 — click to hide or show it").arg(name) : name);
+        if (m_clicked)
+            setCursor(Qt::PointingHandCursor);
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    }
+    QString name() const { return m_name; }
+    QSize sizeHint() const override
+    {
+        const QFontMetrics fm(font());
+        return {kSwatch + 6 + fm.horizontalAdvance(m_name) + 4, fm.height() + 3};
+    }
+    QSize minimumSizeHint() const override { return {kSwatch + 6 + 24, sizeHint().height()}; }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        QColor c = m_color;
+        if (!m_shown)
+            c.setAlphaF(0.35);
+        const qreal mid = height() / 2.0;
+        switch (m_swatch) {
+        case Swatch::Line:
+            p.fillRect(QRectF(2, mid - 4, kSwatch - 4, 8), c);
+            break;
+        case Swatch::Dot:
+            p.setPen(Qt::NoPen);
+            p.setBrush(c);
+            p.drawEllipse(QPointF(kSwatch / 2.0, mid), 4, 4);
+            break;
+        case Swatch::Dashed:
+            p.setPen(QPen(c, 1.5, Qt::DashLine));
+            p.drawLine(QPointF(1, mid), QPointF(kSwatch - 1, mid));
+            break;
+        }
+        QColor text = palette().color(QPalette::WindowText);
+        if (!m_shown)
+            text.setAlphaF(0.45);
+        p.setPen(text);
+        const QRect room(kSwatch + 6, 0, width() - kSwatch - 6, height());
+        p.drawText(room, Qt::AlignVCenter | Qt::AlignLeft,
+                   fontMetrics().elidedText(m_name, Qt::ElideMiddle, room.width()));
+    }
+    void mouseReleaseEvent(QMouseEvent *event) override
+    {
+        if (m_clicked && event->button() == Qt::LeftButton && rect().contains(event->position().toPoint()))
+            m_clicked();
+    }
+
+private:
+    static constexpr int kSwatch = 18;
+    QString m_name;
+    QColor m_color;
+    Swatch m_swatch;
+    bool m_shown;
+    std::function<void()> m_clicked;
+};
+
 } // namespace
 
 TimeSeriesChart::TimeSeriesChart(QWidget *parent) : QWidget(parent), d(new Private)
@@ -191,9 +273,27 @@ TimeSeriesChart::TimeSeriesChart(QWidget *parent) : QWidget(parent), d(new Priva
     // (what the log scale cannot draw) in its bottom-left corner.
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(0);
     grid->addWidget(d->view, 0, 0);
     grid->addWidget(d->note, 0, 0, Qt::AlignLeft | Qt::AlignBottom);
-    grid->addWidget(d->empty, 0, 0);
+    grid->addWidget(d->empty, 0, 0, 1, 2);
+    d->chart->legend()->hide(); // ours, beside the chart (exportImage() shows Qt's)
+    d->legend = new QScrollArea(this);
+    d->legend->setObjectName(QStringLiteral("chartLegend"));
+    d->legend->setFrameShape(QFrame::NoFrame);
+    d->legend->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    d->legend->setWidgetResizable(true);
+    d->legend->setBackgroundRole(QPalette::Base);
+    d->legend->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
+    d->legendBox = new QWidget(d->legend);
+    d->legendBox->setBackgroundRole(QPalette::Base);
+    auto *entries = new QVBoxLayout(d->legendBox);
+    entries->setContentsMargins(4, 6, 4, 6);
+    entries->setSpacing(1);
+    entries->addStretch();
+    d->legend->setWidget(d->legendBox);
+    d->legend->hide();
+    grid->addWidget(d->legend, 0, 1);
     setEmptyText(tr("No events yet"));
 }
 
@@ -220,7 +320,14 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
     d->yLinear->setTitleText(yTitle);
     d->yLog->setTitleText(yTitle);
     // Series that are gone go; the others keep their drawing (and whether they are hidden),
-    // in the new order.
+    // in the new order. When one goes, the stacked areas go first, while every entry is still
+    // in place: an area may sit on the edge of a series that goes, and after the moves below
+    // the old list has holes.
+    const bool removed = std::any_of(d->entries.begin(), d->entries.end(), [&](const std::unique_ptr<Entry> &e) {
+        return std::none_of(series.begin(), series.end(), [&](const Series &s) { return s.name == e->data.name; });
+    });
+    if (removed)
+        d->dropAreas();
     std::vector<std::unique_ptr<Entry>> entries;
     entries.reserve(series.size());
     for (const Series &s : series) {
@@ -233,13 +340,9 @@ void TimeSeriesChart::setSeries(const std::vector<Series> &series, const QString
         }
         entries.back()->data = s;
     }
-    const bool removed = std::any_of(d->entries.begin(), d->entries.end(), [](const auto &e) { return bool(e); });
-    if (removed) {
-        d->dropAreas();
-        for (auto &e : d->entries)
-            if (e)
-                d->destroy(*e);
-    }
+    for (auto &e : d->entries)
+        if (e)
+            d->destroy(*e); // gone
     d->entries = std::move(entries);
     draw();
 }
@@ -290,6 +393,80 @@ void TimeSeriesChart::setLegendWidth(qreal pixels)
     QLegend *legend = d->chart->legend();
     legend->setMinimumWidth(pixels > 0 ? pixels : -1);
     legend->setMaximumWidth(pixels > 0 ? pixels : QWIDGETSIZE_MAX);
+    d->legendWidth = pixels;
+    d->legendShown.clear();
+    updateLegend();
+}
+
+void TimeSeriesChart::updateLegend()
+{
+    // Every series in the order given, then the threshold when it has a label.
+    struct Item {
+        QString name;
+        QColor color;
+        LegendEntry::Swatch swatch;
+        bool shown;
+        bool series;
+    };
+    std::vector<Item> items;
+    const bool any = !d->empty->isVisible();
+    if (any) {
+        for (const auto &e : d->entries)
+            items.push_back({e->data.name, e->data.color,
+                             e->data.kind == Kind::Scatter ? LegendEntry::Swatch::Dot : LegendEntry::Swatch::Line,
+                             e->visible, true});
+        if (d->threshold->isVisible() && !m_thresholdLabel.isEmpty())
+            items.push_back(
+                {m_thresholdLabel, QColor::fromRgb(kThresholdColor), LegendEntry::Swatch::Dashed, true, false});
+    }
+    QString signature = QString::number(d->legendWidth);
+    for (const Item &i : items)
+        signature += QLatin1Char('\x1f') + i.name + i.color.name() + QChar(i.shown ? '1' : '0');
+    if (signature == d->legendShown)
+        return;
+    d->legendShown = signature;
+    auto *layout = static_cast<QVBoxLayout *>(d->legendBox->layout());
+    for (LegendEntry *old : d->legendBox->findChildren<LegendEntry *>(Qt::FindDirectChildrenOnly))
+        delete old;
+    int widest = 0;
+    for (const Item &i : items) {
+        std::function<void()> clicked;
+        if (i.series)
+            clicked = [this, name = i.name] {
+                // Queued: a toggle in stacked mode rebuilds this legend.
+                QMetaObject::invokeMethod(
+                    this, [this, name] { setSeriesVisible(name, !isSeriesVisible(name)); }, Qt::QueuedConnection);
+            };
+        auto *entry = new LegendEntry(i.name, i.color, i.swatch, i.shown, std::move(clicked), d->legendBox);
+        layout->insertWidget(layout->count() - 1, entry); // above the stretch
+        widest = std::max(widest, entry->sizeHint().width());
+    }
+    const int margins = 8 + d->legend->verticalScrollBar()->sizeHint().width();
+    d->legend->setFixedWidth(d->legendWidth > 0 ? int(d->legendWidth) : std::min(widest + margins, 220));
+    d->legend->setVisible(!items.empty());
+}
+
+QStringList TimeSeriesChart::legendNames() const
+{
+    QStringList names;
+    for (const LegendEntry *e : d->legendBox->findChildren<LegendEntry *>(Qt::FindDirectChildrenOnly))
+        names << e->name();
+    return names;
+}
+
+QStringList TimeSeriesChart::legendNamesInView() const
+{
+    // Entries a person sees without scrolling: wholly inside the legend's viewport.
+    QStringList names;
+    if (!d->legend->isVisible())
+        return names;
+    const QRect viewport = d->legend->viewport()->rect();
+    for (const LegendEntry *e : d->legendBox->findChildren<LegendEntry *>(Qt::FindDirectChildrenOnly)) {
+        const QRect at(e->mapTo(d->legend->viewport(), QPoint(0, 0)), e->size());
+        if (viewport.contains(at))
+            names << e->name();
+    }
+    return names;
 }
 
 std::pair<qint64, qint64> TimeSeriesChart::timeRange() const
@@ -564,6 +741,7 @@ void TimeSeriesChart::draw(bool movePoints)
                      : d->clipped    ? tr("%1 values ≤ 0 drawn on the bottom edge (log scale)").arg(d->clipped)
                                      : QString());
     d->note->setVisible(any && d->clipped > 0);
+    updateLegend();
 }
 
 void TimeSeriesChart::setAxes(qreal minX, qreal maxX, qreal minY, qreal maxY, double logFloor, double logTop)
@@ -614,7 +792,7 @@ void TimeSeriesChart::placeThresholdLabel()
     d->thresholdText->setPos(plot.right() - text.width() - 4, std::max(plot.top(), at.y() - text.height() - 1));
 }
 
-bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
+bool TimeSeriesChart::exportImage(const QString &path, QString &error, const QString &title) const
 {
     if (d->entries.empty() || d->empty->isVisible()) {
         error = tr("There is no chart to export.");
@@ -624,6 +802,23 @@ bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
     // twice that for sharp text, then given back to the view.
     const QSizeF layout = QSizeF(d->view->size()).expandedTo(QSizeF(1000, 400));
     const QSizeF shown = d->chart->size();
+    d->chart->legend()->show(); // the file has no widget beside it: Qt's legend, with room
+    // A file leaves the window behind: it says what it shows and when, as its title.
+    const auto [fromMs, toMs] = timeRange();
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(fromMs, Qt::UTC),
+                    to = QDateTime::fromMSecsSinceEpoch(toMs, Qt::UTC);
+    const QString day = QStringLiteral("yyyy-MM-dd "), clock = QStringLiteral("HH:mm:ss");
+    const QString range =
+        tr("%1 – %2 UTC").arg(from.toString(day + clock), to.toString(from.date() == to.date() ? clock : day + clock));
+    const QString heading = title.isEmpty() ? range : title + QLatin1Char('\n') + range;
+    QFont titleFont = d->chart->titleFont();
+    titleFont.setPointSizeF(std::max<qreal>(titleFont.pointSizeF(), 11));
+    titleFont.setBold(true);
+    d->chart->setTitleFont(titleFont);
+    d->chart->setTitle(title.isEmpty()
+                           ? range.toHtmlEscaped()
+                           : title.toHtmlEscaped() + QStringLiteral("<br><span style=\"font-weight:normal\">")
+                                 + range.toHtmlEscaped() + QStringLiteral("</span>"));
     d->chart->resize(layout);
     const_cast<TimeSeriesChart *>(this)->relayoutAxes();
     const_cast<TimeSeriesChart *>(this)->placeThresholdLabel();
@@ -634,8 +829,12 @@ bool TimeSeriesChart::exportImage(const QString &path, QString &error) const
         painter.setRenderHint(QPainter::Antialiasing);
         d->chart->scene()->render(&painter, QRectF(QPointF(0, 0), layout * 2), d->chart->sceneBoundingRect());
     }
+    d->chart->legend()->hide();
+    d->chart->setTitle(QString());
     d->chart->resize(shown);
     const_cast<TimeSeriesChart *>(this)->placeThresholdLabel();
+    image.setText(QStringLiteral("Title"), heading);
+    image.setText(QStringLiteral("Software"), QStringLiteral("EventLens"));
     if (!image.save(path)) {
         error = tr("Cannot write %1.").arg(path);
         return false;
@@ -679,6 +878,12 @@ std::vector<uint32_t> TimeSeriesChart::ids(const QString &name) const
     return e ? e->data.ids : std::vector<uint32_t>{};
 }
 
+QColor TimeSeriesChart::seriesColor(const QString &name) const
+{
+    const Entry *e = d->find(name);
+    return e ? e->data.color : QColor();
+}
+
 std::vector<QPointF> TimeSeriesChart::shownPoints(const QString &name) const
 {
     const Entry *e = d->find(name);
@@ -716,6 +921,7 @@ void TimeSeriesChart::setSeriesVisible(const QString &name, bool visible)
         c.setAlphaF(visible ? 1.0 : 0.4);
         m->setLabelBrush(c);
     }
+    updateLegend();
 }
 
 bool TimeSeriesChart::clickPoint(const QString &name, int index)

@@ -44,8 +44,10 @@ public:
     /// (callers bin or thin to ≤ 2 000).
     void setSeries(const std::vector<Series> &series, const QString &yTitle);
     /// Writes the chart as shown (legend, axes, hidden lines left out) as an image; the format
-    /// follows the file name. False, with `error`, when there is no chart or no file.
-    bool exportImage(const QString &path, QString &error) const;
+    /// follows the file name. Its title is `title` (what the chart shows) over the time range
+    /// drawn, also stored as the image's "Title" text. False, with `error`, when there is no
+    /// chart or no file.
+    bool exportImage(const QString &path, QString &error, const QString &title = QString()) const;
     /// Shown instead of a chart when there is nothing to draw.
     void setEmptyText(const QString &text);
 
@@ -85,6 +87,11 @@ public:
     QStringList seriesNames() const;
     std::vector<QPointF> points(const QString &name) const; ///< the values given to setSeries()
     std::vector<uint32_t> ids(const QString &name) const;   ///< the ids given to setSeries()
+    QColor seriesColor(const QString &name) const;          ///< the colour given to setSeries()
+    /// The legend's entries, top down (every series, then a labelled threshold).
+    QStringList legendNames() const;
+    /// The entries a person sees in the legend without scrolling it.
+    QStringList legendNamesInView() const;
     /// What the chart draws for a series: in stacked mode its area's top edge, on a log axis
     /// values ≤ 0 moved to the bottom edge.
     std::vector<QPointF> shownPoints(const QString &name) const;
@@ -115,6 +122,7 @@ private:
     /// Sets the axes for data spanning these values, changing only what differs.
     void setAxes(qreal minX, qreal maxX, qreal minY, qreal maxY, double logFloor, double logTop);
     void relayoutAxes();
+    void updateLegend(); ///< the legend beside the chart, rebuilt when what it lists changed
 
     struct Private;
     Private *d;
