@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include <execinfo.h>
@@ -58,6 +59,13 @@ public:
             std::snprintf(m_lines[(n - 1) % kKept], kLength, "#%llu %s", static_cast<unsigned long long>(n - 1), text);
     }
     void end() { m_inProgress.store(false); }
+    /// The latest action's line (GUI thread).
+    std::string last()
+    {
+        std::lock_guard lock(m_mutex);
+        const uint64_t n = m_count.load();
+        return n ? std::string(m_lines[(n - 1) % kKept]) : std::string();
+    }
     uint64_t count() const { return m_count.load(); }
 
     /// Writes the seed, how to replay, and the last actions to stderr. Async-signal-safe

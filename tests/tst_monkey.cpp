@@ -11,8 +11,11 @@
 //   EVENTLENS_MONKEY_SEED=N      the seed (random by default; printed at start)
 //   EVENTLENS_MONKEY_SECONDS=N   how long (60 by default, the CI value)
 //   EVENTLENS_MONKEY_STALL_MS=N  the longest the event loop may stall (1000 by default)
-//   EVENTLENS_MONKEY_SKIP=a,b    actions not to do (names as printed), for a defect that is
-//                                known and being fixed; nothing is skipped by default
+//   EVENTLENS_MONKEY_VERBOSE=1   print every action as it is done, not only on a failure
+//   EVENTLENS_MONKEY_SKIP=a,b    actions not to do (names as printed; `throughput-view` keeps
+//                                the Throughput pane hidden), for a defect that is known and
+//                                being fixed; nothing is skipped by default. A skipped action
+//                                keeps its turn, so the others stay where the seed put them.
 #include "core/workspace.h"
 #include "monkeyguard.h"
 #include "ui/compareview.h"
@@ -153,6 +156,7 @@ void TestMonkey::monkey()
                               ? qgetenv("EVENTLENS_MONKEY_SEED").toULongLong()
                               : (uint64_t(std::random_device{}()) << 32 | std::random_device{}());
     const int seconds = envOr("EVENTLENS_MONKEY_SECONDS", QStringLiteral("60")).toInt();
+    const bool verbose = qEnvironmentVariableIsSet("EVENTLENS_MONKEY_VERBOSE");
     const int stallMs = envOr("EVENTLENS_MONKEY_STALL_MS", QStringLiteral("1000")).toInt();
     const QStringList skipped = envOr("EVENTLENS_MONKEY_SKIP", QString()).split(',', Qt::SkipEmptyParts);
     std::fprintf(stderr, "monkey: seed %llu, %d s, stall limit %d ms%s%s (replay: EVENTLENS_MONKEY_SEED=%llu)\n",
@@ -208,7 +212,18 @@ void TestMonkey::monkey()
     });
     closer.start(300);
 
-    auto dock = [&](uint64_t i) { return w.findChild<QDockWidget *>(kDocks[i % std::size(kDocks)]); };
+    // EVENTLENS_MONKEY_SKIP=throughput-view keeps the Throughput pane off screen (issue 12's defect
+    // 2: a series leaving the chart crashes its refresh): Alt+6 is off, the lag pane stands in.
+    const bool noThroughput = skipped.contains(QLatin1String("throughput-view"));
+    QDockWidget *throughputDock = w.findChild<QDockWidget *>(QStringLiteral("throughputDock"));
+    if (noThroughput) {
+        throughputDock->hide();
+        throughputDock->toggleViewAction()->setEnabled(false);
+    }
+    auto dock = [&](uint64_t i) {
+        QDockWidget *d = w.findChild<QDockWidget *>(kDocks[i % std::size(kDocks)]);
+        return noThroughput && d == throughputDock ? w.findChild<QDockWidget *>(QStringLiteral("lagDock")) : d;
+    };
     auto note = [&](const QString &text) { log.detail(text.toUtf8().constData()); };
     // Shortcuts reach the window only while it is the active one (a floating dock, the
     // compare window or a dialog may have taken that).
@@ -695,16 +710,12 @@ void TestMonkey::monkey()
          }},
     };
 
-    std::vector<const Action *> enabled;
     int totalWeight = 0;
-    for (const Action &action : actions) {
-        if (skipped.contains(QLatin1String(action.name)))
-            continue;
-        enabled.push_back(&action);
+    for (const Action &action : actions)
         totalWeight += action.weight;
-    }
     for (const QString &name : skipped)
-        QVERIFY2(std::any_of(actions.begin(), actions.end(), [&](const Action &x) { return name == x.name; }),
+        QVERIFY2(name == QLatin1String("throughput-view")
+                     || std::any_of(actions.begin(), actions.end(), [&](const Action &x) { return name == x.name; }),
                  qPrintable(QStringLiteral("EVENTLENS_MONKEY_SKIP: no action called '%1'").arg(name)));
 
     log.begin("start demo (order saga)");
@@ -719,17 +730,25 @@ void TestMonkey::monkey()
         uint64_t pick = rng() % uint64_t(totalWeight);
         const uint64_t a = rng(), b = rng(), c = rng();
         const int pause = int(rng() % 120);
-        const Action *action = enabled.front();
-        for (const Action *x : enabled) {
-            if (pick < uint64_t(x->weight)) {
-                action = x;
+        const Action *action = &actions.front();
+        for (const Action &x : actions) {
+            if (pick < uint64_t(x.weight)) {
+                action = &x;
                 break;
             }
-            pick -= uint64_t(x->weight);
+            pick -= uint64_t(x.weight);
+        }
+        // A skipped action still takes its turn and its numbers: the others stay where the seed put them.
+        if (skipped.contains(QLatin1String(action->name))) {
+            ++done[std::string(action->name) + " (skipped)"];
+            QTest::qWait(5 + pause);
+            continue;
         }
         log.begin(action->name);
         action->run(a, b, c);
         log.end();
+        if (verbose)
+            std::fprintf(stderr, "monkey: %s\n", log.last().c_str());
         ++done[action->name];
         QTest::qWait(5 + pause);
     }
