@@ -194,8 +194,10 @@ public:
         m_wake.notify_all();
         m_thread.join();
     }
-    /// The longest the loop went without a beat so far (ms).
+    /// The longest the loop went without a beat so far (ms), and the action then in progress
+    /// or last done (GUI thread).
     int64_t longestGapMs() const { return m_longest.load(); }
+    const std::string &longestGapAction() const { return m_longestAction; }
 
 private:
     static int64_t nowNs()
@@ -207,8 +209,10 @@ private:
     {
         const int64_t now = nowNs();
         const int64_t last = m_last.exchange(now);
-        if (last)
-            m_longest.store(std::max(m_longest.load(), (now - last) / 1000000));
+        if (last && (now - last) / 1000000 > m_longest.load()) {
+            m_longest.store((now - last) / 1000000);
+            m_longestAction = m_log.last();
+        }
     }
     void watch()
     {
@@ -240,6 +244,7 @@ private:
     QTimer m_beat;
     std::atomic<int64_t> m_last{0};
     std::atomic<int64_t> m_longest{0};
+    std::string m_longestAction;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stop = false;

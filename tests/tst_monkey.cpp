@@ -761,11 +761,13 @@ void TestMonkey::monkey()
     for (const auto &[name, n] : done)
         counts << QStringLiteral("%1 %2").arg(QString::fromStdString(name)).arg(n);
     std::fprintf(stderr,
-                 "monkey: seed %llu: %llu actions in %lld ms, longest event-loop gap %lld ms, %d modal dialogs "
+                 "monkey: seed %llu: %llu actions in %lld ms, longest event-loop gap %lld ms (during or after %s), %d "
+                 "modal dialogs "
                  "closed, %d recordings, %d exports\nmonkey: %s\n",
                  static_cast<unsigned long long>(seed), static_cast<unsigned long long>(log.count()),
                  static_cast<long long>(clock.elapsed()), static_cast<long long>(watchdog.longestGapMs()),
-                 dialogsClosed, recordingsMade, exportsMade, qPrintable(counts.join(QStringLiteral(", "))));
+                 watchdog.longestGapAction().c_str(), dialogsClosed, recordingsMade, exportsMade,
+                 qPrintable(counts.join(QStringLiteral(", "))));
     if (QTest::currentTestFailed())
         log.dump("a check failed");
 }
