@@ -7,6 +7,7 @@
 #include "core/liverecorder.h"
 #include "core/replayer.h"
 #include "core/rfc3339.h"
+#include "core/terminalsafebuf.h"
 #include "core/textformat.h"
 #include "core/zmqsource.h"
 
@@ -176,19 +177,21 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
             return;
         }
         ++events;
-        std::string line = formatClock(event.timestampNs) + "  " + std::string(event.eventType);
+        // Each value escaped (newlines too): whatever a publisher sends stays on its line.
+        const auto safe = [](std::string_view v) { return TerminalSafeBuf::escapedInLine(v); };
+        std::string line = formatClock(event.timestampNs) + "  " + safe(event.eventType);
         if (event.version != 1)
             line += " v" + std::to_string(event.version);
         line.resize(std::max<size_t>(line.size() + 2, 44), ' ');
-        line += event.source;
+        line += safe(event.source);
         line.resize(std::max<size_t>(line.size() + 2, 68), ' ');
         // Whole ids: a prefix that is unique among what was printed so far may not be among
         // what comes next, and a whole id is what `flow -c` and grep take.
-        line += "corr " + (event.correlationId.empty() ? std::string("-") : std::string(event.correlationId));
+        line += "corr " + (event.correlationId.empty() ? std::string("-") : safe(event.correlationId));
         if (!event.causationId.empty())
-            line += "  cause " + std::string(event.causationId);
+            line += "  cause " + safe(event.causationId);
         if (!m.topic.empty() && m.topic != event.eventType)
-            line += "  [" + std::string(m.topic) + "]";
+            line += "  [" + safe(m.topic) + "]";
         out << line << '\n' << std::flush;
     });
     startSource(source, args, err);

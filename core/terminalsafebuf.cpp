@@ -113,6 +113,14 @@ std::string TerminalSafeBuf::escaped(std::string_view text)
     return out;
 }
 
+std::string TerminalSafeBuf::escapedInLine(std::string_view text)
+{
+    std::string out = escaped(text);
+    for (size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at))
+        out.replace(at, 1, "\\x0a");
+    return out;
+}
+
 bool TerminalSafeBuf::drain(bool final)
 {
     m_held.append(pbase(), static_cast<size_t>(pptr() - pbase()));

@@ -28,6 +28,9 @@ public:
 
     /// `text` with its control characters and invalid bytes escaped, as Text mode writes it.
     static std::string escaped(std::string_view text);
+    /// The same, newlines too (`\x0a`): for a value inside a line or a table cell, where a
+    /// newline would forge a line of output.
+    static std::string escapedInLine(std::string_view text);
 
 protected:
     int_type overflow(int_type ch) override;

@@ -960,6 +960,15 @@ private slots:
         QVERIFY2(error.error == QJsonParseError::NoError, json.out.constData());
         QVERIFY(json.out.contains("\\u001b]0;pwned\\u0007"));
         QVERIFY2(json.out.contains("\\u007f\\u009b31m"), json.out.constData());
+        // A newline in a name stays inside its table cell.
+        QFile forged(path);
+        QVERIFY(forged.open(QIODevice::WriteOnly));
+        forged.write("{\"eventId\":\"e-1\",\"eventType\":\"a\\nb\",\"timestamp\":\"2026-03-02T10:00:00Z\","
+                     "\"source\":\"s\"}\n");
+        forged.close();
+        const Run lines = cli({"stats", path});
+        QVERIFY2(lines.out.contains("a\\x0ab"), lines.out.constData());
+        QVERIFY(!lines.out.contains("\nb"));
 
         // tail: a topic frame with ESC and bytes that are not UTF-8.
         zmq::context_t ctx;
