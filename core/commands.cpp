@@ -238,21 +238,32 @@ std::string cycleText(const FlowGraph &g, const std::vector<size_t> &cycle)
 
 void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &out)
 {
-    size_t duplicates = 0;
+    // The summary counts what the tree below shows: the flow's events and the events of
+    // other flows that caused (or were caused by) them, each once.
+    size_t duplicates = 0, events = 0, foreign = 0;
+    int64_t start = kNoTime, end = kNoTime;
     std::vector<std::string_view> services;
     for (const auto &n : g.nodes) {
-        if (n.ghost || !n.inFlow)
+        if (n.ghost)
             continue;
+        ++events;
+        foreign += !n.inFlow;
         duplicates += n.duplicates;
-        const std::string_view s = store.sourceName(store.record(n.event).source);
+        const EventRecord &r = store.record(n.event);
+        const std::string_view s = store.sourceName(r.source);
         if (std::find(services.begin(), services.end(), s) == services.end())
             services.push_back(s);
+        start = start == kNoTime ? r.timestampNs : std::min(start, r.timestampNs);
+        end = end == kNoTime ? r.timestampNs : std::max(end, r.timestampNs);
     }
-    const size_t events = g.eventCount(), ghosts = g.ghostCount();
+    const size_t ghosts = g.ghostCount();
     out << "Flow " << g.correlationId << '\n';
     out << "  " << events << (events == 1 ? " event from " : " events from ") << services.size()
-        << (services.size() == 1 ? " service" : " services") << ", " << formatDuration(g.durationNs()) << " ("
-        << formatTime(g.startNs) << " → " << formatTime(g.endNs) << ")";
+        << (services.size() == 1 ? " service" : " services");
+    if (foreign)
+        out << " (" << foreign << " of them from " << (foreign == 1 ? "another flow)" : "other flows)");
+    if (events)
+        out << ", " << formatDuration(end - start) << " (" << formatTime(start) << " → " << formatTime(end) << ")";
     if (duplicates)
         out << ", " << duplicates << " duplicate" << (duplicates > 1 ? "s" : "");
     if (ghosts)
@@ -345,7 +356,6 @@ void printFlowText(const EventStore &store, const FlowGraph &g, std::ostream &ou
         list.addRow({"  " + std::string(anomalyKindName(a.kind)), a.message});
     list.print(out);
 }
-
 
 } // namespace
 

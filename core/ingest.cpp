@@ -318,7 +318,7 @@ void Ingest::record(Batch &b)
     if (!m_recording.load(std::memory_order_acquire))
         return;
     std::lock_guard lock(m_recorderMutex);
-    if (!m_recorder)
+    if (!m_recorder || !m_recording.load(std::memory_order_relaxed))
         return;
     bool ok = true;
     for (const DecodedEvent &e : b.events)
@@ -333,10 +333,19 @@ void Ingest::record(Batch &b)
             views.push_back(b.frame(b.frames[m.firstFrame + f]));
         ok = m_recorder->reject(classifyFrames(views, b.origins[m.origin], m.receivedNs), b.rejects[r].reason) && ok;
     }
-    if (!ok) {
-        m_recordFailures.fetch_add(1, std::memory_order_relaxed);
-        m_recordingError = m_recorder->error();
-    }
+    if (!ok)
+        recordingFailed();
+}
+
+void Ingest::recordingFailed()
+{
+    // A recording that cannot be written stops at once: nothing more is buffered for it,
+    // the sources no longer wait for it (Overflow::Block was for its sake) and the owner
+    // sees isRecording() go false with recordingError() saying why. The recorder stays
+    // attached until setRecorder() takes it, with its counts.
+    m_recordFailures.fetch_add(1, std::memory_order_relaxed);
+    m_recordingError = m_recorder->error();
+    m_recording.store(false, std::memory_order_release);
 }
 
 void Ingest::flushRecording()
@@ -344,10 +353,8 @@ void Ingest::flushRecording()
     if (!m_recording.load(std::memory_order_acquire))
         return;
     std::lock_guard lock(m_recorderMutex);
-    if (m_recorder && !m_recorder->flush()) {
-        m_recordFailures.fetch_add(1, std::memory_order_relaxed);
-        m_recordingError = m_recorder->error();
-    }
+    if (m_recorder && m_recording.load(std::memory_order_relaxed) && !m_recorder->flush())
+        recordingFailed();
 }
 
 std::unique_ptr<LiveRecorder> Ingest::setRecorder(std::unique_ptr<LiveRecorder> recorder)

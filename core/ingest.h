@@ -119,8 +119,10 @@ public:
     /// batch it decodes from now on; detaching waits for the batch being written and
     /// returns the recorder, so its counts are final and it can be closed.
     std::unique_ptr<LiveRecorder> setRecorder(std::unique_ptr<LiveRecorder> recorder);
+    /// True while a recording is attached and writing; false at once when writing fails.
     bool isRecording() const { return m_recording.load(std::memory_order_relaxed); }
-    /// Why writing the recording failed (empty while it works); the recording stays attached.
+    /// Why writing the recording failed (empty while it works). A failed recording stops
+    /// (isRecording() false) but stays attached until setRecorder() takes it.
     std::string recordingError() const;
 
     /// On the store's owner thread: appends decoded batches to `store` (and their rejects to
@@ -142,6 +144,7 @@ private:
     void decode(Batch &batch, Decoder &decoder);
     void record(Batch &batch);
     void flushRecording();
+    void recordingFailed(); ///< with m_recorderMutex held
     /// After this long without input the decoder flushes the recording.
     static constexpr std::chrono::milliseconds kQuietFlush{100};
     std::unique_ptr<Batch> recycled();

@@ -434,6 +434,17 @@ bool JsonlReader::load(const std::string &path, EventStore &store, RecordingRepo
         error = "cannot read '" + path + "': it is a directory";
         return false;
     }
+    // A compressed recording would give a bad line per block of noise: one clear error.
+    unsigned char magic[4] = {};
+    const ssize_t got = ::pread(file.fd, magic, sizeof magic, 0);
+    if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        error = "cannot read '" + path + "': it looks gzip-compressed: decompress it first (gunzip -k " + path + ")";
+        return false;
+    }
+    if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
+        error = "cannot read '" + path + "': it looks zstd-compressed: decompress it first (unzstd " + path + ")";
+        return false;
+    }
     const uint64_t total = static_cast<uint64_t>(st.st_size);
     ::posix_fadvise(file.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     if (total > 0)

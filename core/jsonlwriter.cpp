@@ -158,6 +158,17 @@ std::string_view withoutRecorderMember(std::string_view json, std::string &scrat
     return trimmed(scratch);
 }
 
+/// The longest prefix of `s` of at most `max` bytes that does not cut a UTF-8 sequence.
+std::string_view utf8Prefix(std::string_view s, size_t max)
+{
+    if (s.size() <= max)
+        return s;
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
+}
+
 } // namespace
 
 JsonlWriter::JsonlWriter() : JsonlWriter(Options{})
@@ -179,6 +190,8 @@ bool JsonlWriter::open(const std::string &path)
     m_notice.clear();
     m_buffer.clear(); // what a failed close() could not write belongs to the old file
     m_events = 0;
+    m_lost = 0;
+    m_failed = false;
     const int flags = O_RDWR | O_CREAT | O_CLOEXEC | (m_options.append ? O_APPEND : O_TRUNC);
     m_fd = ::open(path.c_str(), flags, 0644);
     if (m_fd < 0) {
@@ -195,7 +208,6 @@ bool JsonlWriter::open(const std::string &path)
                        + " has no newline); new records start on the next line";
         }
     }
-    m_lastFlush = std::chrono::steady_clock::now();
     return flush();
 }
 
@@ -226,57 +238,101 @@ bool JsonlWriter::writeLine(std::string_view prefix, int64_t receivedNs, std::st
         m_error = "the recording is not open";
         return false;
     }
+    if (m_failed) {
+        ++m_lost;
+        return false; // m_error still says why
+    }
+    nlohmann::json meta = nlohmann::json::object();
+    if (receivedNs != kNoTime)
+        meta["receivedAt"] = formatRfc3339(receivedNs, 9);
+    if (topic.size() > kMaxTopicBytes) {
+        meta["topic"] = std::string(utf8Prefix(topic, kMaxTopicBytes));
+        meta["topicTruncated"] = true;
+        meta["topicBytes"] = topic.size();
+    } else if (!topic.empty()) {
+        meta["topic"] = std::string(topic);
+    }
+    std::string member = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const bool empty = prefix == "{"; // `{}`: no member before ours, so no comma
+    // The line as the reader measures it: without its newline.
+    auto lineBytes = [&] {
+        return prefix.size() + (member.empty() ? 0 : (empty ? 0 : 1) + kRecorderMember.size() + 3 + member.size()) + 1;
+    };
+    if (m_options.maxLineBytes && lineBytes() > m_options.maxLineBytes) {
+        // The event itself fits (the decoder took it): what we add must not make it refused.
+        meta.erase("topic");
+        meta.erase("topicTruncated");
+        meta["topicBytes"] = topic.size();
+        member = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (lineBytes() > m_options.maxLineBytes)
+            member.clear();
+    }
+
     // One line per event: a newline is only legal JSON whitespace outside strings, so
     // folding it into a space keeps a pretty-printed event intact.
+    if (m_buffer.empty())
+        m_pendingSince = std::chrono::steady_clock::now();
     const size_t start = m_buffer.size();
     m_buffer.append(prefix);
     for (size_t i = start; i < m_buffer.size(); ++i)
         if (m_buffer[i] == '\n' || m_buffer[i] == '\r')
             m_buffer[i] = ' ';
-    const bool empty = prefix == "{"; // `{}`: no member before ours, so no comma
-    nlohmann::json meta = nlohmann::json::object();
-    if (receivedNs != kNoTime)
-        meta["receivedAt"] = formatRfc3339(receivedNs, 9);
-    if (!topic.empty())
-        meta["topic"] = std::string(topic);
-    m_buffer.append(empty ? "\"" : ",\"");
-    m_buffer.append(kRecorderMember);
-    m_buffer.append("\":");
-    m_buffer.append(meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!member.empty()) {
+        m_buffer.append(empty ? "\"" : ",\"");
+        m_buffer.append(kRecorderMember);
+        m_buffer.append("\":");
+        m_buffer.append(member);
+    }
     m_buffer.append("}\n");
     ++m_events;
 
+    if (m_buffer.size() > kMaxBufferBytes)
+        return flush();
     switch (m_options.flush) {
     case Flush::EveryEvent:
         return flush();
     case Flush::Interval:
-        return m_buffer.size() > (1u << 20) ? flush() : flushIfDue();
+        return flushIfDue();
     case Flush::Manual:
-        return m_buffer.size() > (4u << 20) ? flush() : true;
+        return true;
     }
     return true;
 }
 
 bool JsonlWriter::flushIfDue()
 {
+    if (m_failed)
+        return false;
     if (m_options.flush != Flush::Interval || m_buffer.empty()
-        || std::chrono::steady_clock::now() - m_lastFlush < m_options.interval)
+        || std::chrono::steady_clock::now() - m_pendingSince < m_options.interval / 2)
         return true;
     return flush();
 }
 
+bool JsonlWriter::fail(int error)
+{
+    // Whole events still buffered are lost (one cut short by the failed write, too).
+    const auto unwritten = static_cast<uint64_t>(std::count(m_buffer.begin(), m_buffer.end(), '\n'));
+    m_lost += unwritten;
+    m_events -= std::min(m_events, unwritten);
+    m_error = "cannot write '" + m_path + "': " + std::strerror(error);
+    m_failed = true;
+    std::string().swap(m_buffer);
+    return false;
+}
+
 bool JsonlWriter::flush()
 {
-    m_lastFlush = std::chrono::steady_clock::now();
+    if (m_failed)
+        return false;
     size_t done = 0;
     while (done < m_buffer.size()) {
         const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            m_error = "cannot write '" + m_path + "': " + std::strerror(errno);
             m_buffer.erase(0, done);
-            return false;
+            return fail(errno);
         }
         done += static_cast<size_t>(n);
     }

@@ -7,6 +7,7 @@
 #include "core/liverecorder.h"
 #include "core/replayer.h"
 #include "core/rfc3339.h"
+#include "core/terminalsafebuf.h"
 #include "core/textformat.h"
 #include "core/zmqsource.h"
 
@@ -40,8 +41,12 @@ void startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
 void printRecorded(const LiveRecorder &recorder, const std::string &path, std::ostream &out)
 {
     out << "recorded " << formatCount(recorder.accepted()) << " events to " << path;
-    if (recorder.rejected())
-        out << "; " << formatCount(recorder.rejected()) << " rejected messages to " << recorder.rejectsPath();
+    if (recorder.rejected() > recorder.rejectsNotWritten())
+        out << "; " << formatCount(recorder.rejected() - recorder.rejectsNotWritten()) << " rejected messages to "
+            << recorder.rejectsPath();
+    if (recorder.rejectsNotWritten())
+        out << "; " << formatCount(recorder.rejectsNotWritten()) << " rejected messages ("
+            << formatCount(recorder.rejectBytesNotWritten()) << " bytes) over the rejects file's limit not written";
     out << '\n';
 }
 
@@ -100,7 +105,9 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
     options.maxMessageBytes = endpoints.maxMessageBytes;
     EmbeddedBus bus(context, options);
     LiveRecorder recorder;
+    // A recording that fails (a full disk) stops; the bus keeps forwarding for everyone.
     std::atomic<bool> writeFailed{false};
+    std::atomic<uint64_t> notRecorded{0}; ///< messages forwarded after the recording failed
     if (!endpoints.record.empty()) {
         if (!recorder.open(endpoints.record)) {
             err << "eventlens-cli: " << recorder.error() << '\n';
@@ -110,7 +117,9 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
             err << "eventlens-cli: " << recorder.notice() << '\n';
         // On the bus thread, which alone touches the recorder until the bus stops.
         bus.setTap([&](std::span<const std::string_view> frames, int64_t receivedNs) {
-            if (!writeFailed && !recorder.take(classifyFrames(frames, "bus", receivedNs)))
+            if (writeFailed)
+                notRecorded.fetch_add(1, std::memory_order_relaxed);
+            else if (!recorder.take(classifyFrames(frames, "bus", receivedNs)))
                 writeFailed = true;
         });
         bus.setTapFlush([&] {
@@ -146,8 +155,15 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
             << " subscription changes" << busDrops(s, options) << '\n'
             << std::flush;
     };
-    while (!stop.load() && !writeFailed.load()) {
+    bool failureReported = false;
+    while (!stop.load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (writeFailed.load() && !failureReported) {
+            // The recorder is the bus thread's, but its error is set before writeFailed.
+            err << "eventlens-cli: recording stopped: " << recorder.error() << "; the bus keeps running\n"
+                << std::flush;
+            failureReported = true;
+        }
         const auto now = Clock::now();
         if (now - lastReport >= std::chrono::seconds(5)) {
             const EmbeddedBus::Stats s = bus.stats();
@@ -160,12 +176,17 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
         }
     }
     bus.stop();
+    bool recordFailed = false;
     if (!endpoints.record.empty()) {
-        if (!recorder.close() || writeFailed) {
-            err << "eventlens-cli: " << recorder.error() << '\n';
-            return ExitUsage;
+        recordFailed = !recorder.close() || writeFailed;
+        if (recordFailed) {
+            err << "eventlens-cli: " << recorder.error() << '\n'
+                << "eventlens-cli: the recording " << endpoints.record
+                << " is incomplete: " << formatCount(recorder.eventsWritten()) << " events recorded, "
+                << formatCount(recorder.eventsLost() + notRecorded.load()) << " messages not written\n";
+        } else {
+            printRecorded(recorder, endpoints.record, out);
         }
-        printRecorded(recorder, endpoints.record, out);
     }
     const EmbeddedBus::Stats s = bus.stats();
     out << "stopped after "
@@ -173,7 +194,7 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
         << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded"
         << busDrops(s, options) << '\n'
         << std::flush;
-    return ExitOk;
+    return recordFailed ? ExitUsage : ExitOk;
 }
 
 // --- tail -----------------------------------------------------------------------------
@@ -200,18 +221,21 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
             return;
         }
         ++events;
-        std::string line = formatClock(event.timestampNs) + "  " + std::string(event.eventType);
+        // Each value escaped (newlines too): whatever a publisher sends stays on its line.
+        const auto safe = [](std::string_view v) { return TerminalSafeBuf::escapedInLine(v); };
+        std::string line = formatClock(event.timestampNs) + "  " + safe(event.eventType);
         if (event.version != 1)
             line += " v" + std::to_string(event.version);
         line.resize(std::max<size_t>(line.size() + 2, 44), ' ');
-        line += event.source;
+        line += safe(event.source);
         line.resize(std::max<size_t>(line.size() + 2, 68), ' ');
-        line +=
-            "corr " + (event.correlationId.empty() ? std::string("-") : std::string(event.correlationId.substr(0, 8)));
+        // Whole ids: a prefix that is unique among what was printed so far may not be among
+        // what comes next, and a whole id is what `flow -c` and grep take.
+        line += "corr " + (event.correlationId.empty() ? std::string("-") : safe(event.correlationId));
         if (!event.causationId.empty())
-            line += "  cause " + std::string(event.causationId.substr(0, 8));
+            line += "  cause " + safe(event.causationId);
         if (!m.topic.empty() && m.topic != event.eventType)
-            line += "  [" + std::string(m.topic) + "]";
+            line += "  [" + safe(m.topic) + "]";
         out << line << '\n' << std::flush;
     });
     startSource(source, args, err);

@@ -3,10 +3,44 @@
 #include "core/zmqsource.h"
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace eventlens {
 
-LiveRecorder::LiveRecorder(DecoderOptions decoder) : m_decoder(decoder)
+namespace {
+
+JsonlWriter::Options eventWriterOptions(const DecoderOptions &decoder)
+{
+    JsonlWriter::Options o;
+    o.maxLineBytes = decoder.maxEventBytes; // what the reader refuses with the same limits
+    return o;
+}
+
+std::string base64(std::string_view bytes)
+{
+    static constexpr char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const uint32_t v =
+            uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8 | uint8_t(bytes[i + 2]);
+        out += {kDigits[v >> 18], kDigits[v >> 12 & 63], kDigits[v >> 6 & 63], kDigits[v & 63]};
+    }
+    if (const size_t rest = bytes.size() - i) {
+        const uint32_t v = uint32_t(uint8_t(bytes[i])) << 16 | (rest == 2 ? uint32_t(uint8_t(bytes[i + 1])) << 8 : 0);
+        out += {kDigits[v >> 18], kDigits[v >> 12 & 63], rest == 2 ? kDigits[v >> 6 & 63] : '=', '='};
+    }
+    return out;
+}
+
+} // namespace
+
+LiveRecorder::LiveRecorder(DecoderOptions decoder) : LiveRecorder(decoder, RejectLimits{})
+{ }
+
+LiveRecorder::LiveRecorder(DecoderOptions decoder, RejectLimits limits)
+    : m_decoder(decoder), m_limits(limits), m_events(eventWriterOptions(decoder))
 { }
 
 bool LiveRecorder::open(const std::string &path)
@@ -42,18 +76,37 @@ bool LiveRecorder::record(const DecodedEvent &event)
 bool LiveRecorder::reject(const ReceivedMessage &m, const std::string &reason)
 {
     ++m_rejected;
+    // Bounded: a flood of rejects (or one giant frame) must not fill the disk. Judged
+    // before any copy of the frames is made.
+    uint64_t frameBytes = 0;
+    for (std::string_view f : m.frames)
+        frameBytes += f.size();
+    const uint64_t estimate = frameBytes / 3 * 4 + 8 * m.frames.size() + reason.size() + m.endpoint.size()
+                              + std::min<size_t>(m.topic.size(), JsonlWriter::kMaxTopicBytes) + 128;
+    if (m_rejectsWritten >= m_limits.lines || m_rejectBytes + estimate > m_limits.bytes) {
+        ++m_rejectsNotWritten;
+        m_rejectBytesNotWritten += frameBytes;
+        return true;
+    }
     if (!m_rejects.isOpen() && !m_rejects.open(rejectsPath())) {
         m_error = m_rejects.error();
         return false;
     }
     // The writer adds receivedAt and topic in its own member, as on event lines; going
     // through it gives the same line discipline, flush policy and torn-line care.
+    // Frames are kept exactly: a string when valid UTF-8, else base64.
     nlohmann::ordered_json line = {{"endpoint", std::string(m.endpoint)}, {"reason", reason}, {"frames", {}}};
     line["frames"] = nlohmann::ordered_json::array();
-    for (std::string_view f : m.frames)
-        line["frames"].push_back(std::string(f));
-    if (!m_rejects.write(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), m.receivedNs,
-                         m.topic)) {
+    for (std::string_view f : m.frames) {
+        if (simdjson::validate_utf8(f.data(), f.size()))
+            line["frames"].push_back(std::string(f));
+        else
+            line["frames"].push_back({{"base64", base64(f)}});
+    }
+    const std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    m_rejectBytes += text.size() + 64;
+    ++m_rejectsWritten;
+    if (!m_rejects.write(text, m.receivedNs, m.topic)) {
         m_error = m_rejects.error();
         return false;
     }

@@ -106,9 +106,12 @@ Session::RecordingResult Session::stopRecording()
     if (!recorder->close() && result.error.empty())
         result.error = recorder->error();
     result.path = m_recordingPath;
-    result.events = recorder->accepted();
+    result.events = recorder->eventsWritten();
     result.rejected = recorder->rejected();
-    if (result.rejected)
+    result.eventsLost = recorder->eventsLost();
+    result.rejectsNotWritten = recorder->rejectsNotWritten();
+    result.rejectBytesNotWritten = recorder->rejectBytesNotWritten();
+    if (result.rejected > result.rejectsNotWritten)
         result.rejectsPath = recorder->rejectsPath();
     return result;
 }
@@ -133,10 +136,8 @@ void Session::stop()
     }
     stopper.join();
     m_ingest.stop(); // decodes (and records) everything still queued
-    while (!poll(std::chrono::seconds(1)).empty()) {
-    }
-    if (isRecording())
-        stopRecording();
+    while (!poll(std::chrono::seconds(1)).empty()) { }
+    stopRecording(); // also one that failed: it is closed, and nothing waits for it
 }
 
 Session::Update Session::poll(std::chrono::steady_clock::duration budget)

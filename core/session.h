@@ -56,6 +56,9 @@ public:
         std::string rejectsPath; ///< empty when nothing was rejected
         uint64_t events = 0;
         uint64_t rejected = 0;
+        uint64_t eventsLost = 0;        ///< taken but not written: buffered when writing failed
+        uint64_t rejectsNotWritten = 0; ///< rejected messages over the rejects file's bounds
+        uint64_t rejectBytesNotWritten = 0;
         std::string error; ///< empty when the recording is complete
     };
 
@@ -81,7 +84,10 @@ public:
     /// Records everything received from now on: events to `path`, rejects beside it.
     bool startRecording(const std::string &path, std::string &error);
     RecordingResult stopRecording(); ///< waits for what was received to be written
+    /// False at once when writing fails (a full disk): the session keeps running, the
+    /// recording stopped; recordingError() says why and stopRecording() collects it.
     bool isRecording() const { return m_ingest.isRecording(); }
+    std::string recordingError() const { return m_ingest.recordingError(); }
 
     /// Stops the inputs, decodes and appends what they had received, closes a recording.
     void stop();

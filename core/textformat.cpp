@@ -1,6 +1,7 @@
 #include "core/textformat.h"
 
 #include "core/rfc3339.h"
+#include "core/terminalsafebuf.h"
 
 #include <algorithm>
 #include <cmath>
@@ -103,6 +104,26 @@ void TextTable::setRightAligned(size_t column)
 
 void TextTable::print(std::ostream &out) const
 {
+    // Cells hold names from the input (types, sources, topics): escaped before they are
+    // measured, so a control character can neither reach the terminal nor break a row,
+    // and the columns still line up.
+    auto escapedRow = [](const std::vector<std::string> &row) {
+        std::vector<std::string> cells;
+        cells.reserve(row.size());
+        for (const std::string &cell : row) {
+            const bool plain = std::all_of(cell.begin(), cell.end(), [](char c) {
+                return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F;
+            });
+            cells.push_back(plain ? cell : TerminalSafeBuf::escapedInLine(cell));
+        }
+        return cells;
+    };
+    const std::vector<std::string> header = escapedRow(m_header);
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(m_rows.size());
+    for (const auto &row : m_rows)
+        rows.push_back(escapedRow(row));
+
     std::vector<size_t> widths;
     auto measure = [&](const std::vector<std::string> &row) {
         if (widths.size() < row.size())
@@ -110,9 +131,9 @@ void TextTable::print(std::ostream &out) const
         for (size_t c = 0; c < row.size(); ++c)
             widths[c] = std::max(widths[c], displayWidth(row[c]));
     };
-    if (!m_header.empty())
-        measure(m_header);
-    for (const auto &row : m_rows)
+    if (!header.empty())
+        measure(header);
+    for (const auto &row : rows)
         measure(row);
 
     auto emit = [&](const std::vector<std::string> &row) {
@@ -132,9 +153,9 @@ void TextTable::print(std::ostream &out) const
             line.pop_back();
         out << line << '\n';
     };
-    if (!m_header.empty())
-        emit(m_header);
-    for (const auto &row : m_rows)
+    if (!header.empty())
+        emit(header);
+    for (const auto &row : rows)
         emit(row);
 }
 

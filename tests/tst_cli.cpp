@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -35,6 +36,14 @@ QJsonObject edge(const QJsonArray &edges, const QString &effect)
         if (e.toObject().value("effect").toString() == effect)
             return e.toObject();
     return {};
+}
+
+/// `{"eventId":id,"eventType":type,"timestamp":…,"source":"s"` + `more` + `}`. (Plain
+/// literals: moc loses the class when a raw string starts with a quote.)
+std::string simpleEvent(const std::string &id, const std::string &type, const std::string &more = {})
+{
+    return "{\"eventId\":\"" + id + "\",\"eventType\":\"" + type
+           + "\",\"timestamp\":\"2026-03-02T10:00:00Z\",\"source\":\"s\"" + more + "}";
 }
 
 /// A PUB socket on a free loopback port, which it names in `endpoint`.
@@ -913,6 +922,345 @@ private slots:
         QCOMPARE(r.err.count('\n'), 1);
         QVERIFY2(r.err.contains(QByteArray::fromStdString("cannot bind publishers endpoint " + used)),
                  r.err.constData());
+    }
+
+    // --- issue 12: recording that never fails silently, files the reader accepts, a safe terminal
+
+    void busKeepsRunningWhenItsRecordingFails()
+    {
+        // /dev/full: every write fails with ENOSPC, like a full disk.
+        QProcess bus;
+        bus.start(QStringLiteral(EVENTLENS_CLI), {"bus", "--publishers", "tcp://127.0.0.1:*", "--subscribers",
+                                                  "tcp://127.0.0.1:*", "--record", "/dev/full"});
+        QVERIFY(bus.waitForStarted());
+        QByteArray banner;
+        QTRY_VERIFY_WITH_TIMEOUT((banner += bus.readAllStandardOutput()).count('\n') >= 3, 10000);
+        const QRegularExpression endpoint("(publishers|subscribers) connect to\\s+(tcp://127\\.0\\.0\\.1:\\d+)");
+        std::map<QString, std::string> endpoints;
+        for (auto it = endpoint.globalMatch(QString::fromUtf8(banner)); it.hasNext();) {
+            const auto m = it.next();
+            endpoints[m.captured(1)] = m.captured(2).toStdString();
+        }
+        QVERIFY2(endpoints.size() == 2, banner.constData());
+
+        zmq::context_t ctx;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub), sub(ctx, zmq::socket_type::sub);
+        pub.set(zmq::sockopt::linger, 0);
+        sub.set(zmq::sockopt::linger, 0);
+        sub.set(zmq::sockopt::rcvtimeo, 20);
+        sub.set(zmq::sockopt::subscribe, "");
+        pub.connect(endpoints["publishers"]);
+        sub.connect(endpoints["subscribers"]);
+        int n = 0;
+        auto publishAndReceive = [&] {
+            const std::string event = simpleEvent("e-" + std::to_string(n++), "t");
+            pub.send(zmq::str_buffer("t"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event), zmq::send_flags::none);
+            zmq::message_t topic, body;
+            return sub.recv(topic) && topic.more() && sub.recv(body);
+        };
+        QByteArray err;
+        // Publish until the recording has failed (its first write out, within 200 ms)...
+        for (int i = 0; i < 500 && !err.contains("No space left on device"); ++i) {
+            publishAndReceive();
+            bus.waitForReadyRead(1); // reads stderr too
+            err += bus.readAllStandardError();
+        }
+        QVERIFY2(err.contains("recording stopped: cannot write '/dev/full': No space left on device"), err.constData());
+        QVERIFY2(err.contains("the bus keeps running"), err.constData());
+        // ...and the bus still forwards to its subscribers.
+        QCOMPARE(bus.state(), QProcess::Running);
+        int received = 0;
+        for (int i = 0; i < 50; ++i)
+            received += publishAndReceive();
+        QVERIFY2(received >= 45, qPrintable(QString::number(received)));
+        QCOMPARE(bus.state(), QProcess::Running);
+
+        ::kill(static_cast<pid_t>(bus.processId()), SIGINT);
+        QVERIFY(bus.waitForFinished(5000));
+        QCOMPARE(bus.exitCode(), 2); // the recording is incomplete
+        err += bus.readAllStandardError();
+        QVERIFY2(err.contains("the recording /dev/full is incomplete: 0 events recorded, "), err.constData());
+        QVERIFY2(err.contains(" messages not written"), err.constData());
+        QVERIFY(bus.readAllStandardOutput().contains("messages, "));
+    }
+
+    void hugeTopicIsRecordedAsALineTheReaderAccepts()
+    {
+        // A topic frame longer than the reader's line limit (16 MiB): the recorded line must
+        // still be one that validate and stats (the reader replay uses too) take.
+        zmq::context_t ctx;
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        QTemporaryDir dir;
+        const QString file = dir.filePath("huge-topic.jsonl");
+        QProcess record;
+        record.start(QStringLiteral(EVENTLENS_CLI), {"record", "--connect", endpoint, "-o", file});
+        QVERIFY(record.waitForStarted());
+        auto contents = [&] {
+            QFile f(file);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        // Slow joiner: small events until one is in, then the huge topic.
+        for (int i = 0; i < 200 && contents().isEmpty(); ++i) {
+            pub.send(zmq::str_buffer("order.placed"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(simpleEvent("small", "order.placed")), zmq::send_flags::none);
+            QTest::qWait(50);
+        }
+        QVERIFY(!contents().isEmpty());
+        const std::string topic(17u << 20, 'T');
+        pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+        pub.send(zmq::buffer(simpleEvent("huge", "order.placed")), zmq::send_flags::none);
+        QTRY_VERIFY_WITH_TIMEOUT(contents().contains("\"eventId\":\"huge\""), 20000);
+        ::kill(static_cast<pid_t>(record.processId()), SIGINT);
+        QVERIFY(record.waitForFinished(5000));
+        QCOMPARE(record.exitCode(), 0);
+        const qsizetype lines = contents().count('\n');
+
+        const Run validate = cli({"validate", file, "--format", "json"});
+        QVERIFY2(validate.exitCode == 0, validate.out.left(2000).constData());
+        QCOMPARE(validate.json().value("files").toArray().first().toObject().value("accepted").toInteger(), lines);
+        const Run stats = cli({"stats", file, "--format", "json"});
+        QCOMPARE(stats.exitCode, 0);
+        QVERIFY2(!stats.out.contains("over the limit"), stats.out.left(2000).constData());
+        const QByteArray last = contents().trimmed().split('\n').last();
+        QVERIFY(last.size() < 4096);
+        const QJsonObject meta = QJsonDocument::fromJson(last).object().value("_eventlens").toObject();
+        QCOMPARE(meta.value("topicTruncated").toBool(), true);
+        QCOMPARE(meta.value("topicBytes").toInteger(), qint64(topic.size()));
+        QVERIFY(meta.value("topic").toString().startsWith("TTTT"));
+    }
+
+    void rejectedBinaryFramesAreKeptExactly()
+    {
+        zmq::context_t ctx;
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        QTemporaryDir dir;
+        const QString file = dir.filePath("binary.jsonl");
+        QProcess record;
+        record.start(QStringLiteral(EVENTLENS_CLI), {"record", "--connect", endpoint, "-o", file, "--count", "1"});
+        QVERIFY(record.waitForStarted());
+        QByteArray binary;
+        for (int i = 0; i < 256; ++i)
+            binary.append(char(255 - i)); // every byte value, invalid UTF-8 at once
+        const std::string event = "{\"eventId\":\"e-1\",\"eventType\":\"order.placed\",\"timestamp\":\"2026-03-02T10:"
+                                  "00:00Z\",\"source\":\"s\"}";
+        for (int i = 0; i < 200 && record.state() == QProcess::Running; ++i) {
+            pub.send(zmq::str_buffer("bin\xff"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(binary.constData(), size_t(binary.size())), zmq::send_flags::none);
+            pub.send(zmq::str_buffer("order.placed"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event), zmq::send_flags::none);
+            record.waitForFinished(20);
+        }
+        QVERIFY(record.state() == QProcess::NotRunning || record.waitForFinished(5000));
+        QCOMPARE(record.exitCode(), 0);
+        QFile rejects(file + ".rejected.jsonl");
+        QVERIFY(rejects.open(QIODevice::ReadOnly));
+        const QJsonDocument doc = QJsonDocument::fromJson(rejects.readLine());
+        QVERIFY(doc.isObject());
+        const QJsonArray frames = doc.object().value("frames").toArray();
+        QCOMPARE(frames.size(), 2);
+        QCOMPARE(QByteArray::fromBase64(frames[0].toObject().value("base64").toString().toLatin1()),
+                 QByteArray("bin\xff"));
+        QCOMPARE(QByteArray::fromBase64(frames[1].toObject().value("base64").toString().toLatin1()), binary);
+    }
+
+    void terminalOutputEscapesControlCharacters()
+    {
+        // An OSC title change, a screen clear and a bell in JSON-escaped eventType/source,
+        // and C1 CSI (U+009B) raw: none may reach the terminal as they are.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("hostile.jsonl");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            "{\"eventId\":\"e-1\",\"eventType\":\"x\\u001b]0;pwned\\u0007\",\"timestamp\":\"2026-03-02T10:00:00Z\""
+            ",\"source\":\"s\\u001b[2J\\u007f\\u009b31m\",\"correlationId\":\"c-1\"}"
+            "\n");
+        file.close();
+        auto hasControl = [](const QByteArray &text) {
+            for (int i = 0; i < text.size(); ++i) {
+                const auto c = static_cast<unsigned char>(text[i]);
+                if ((c < 0x20 && c != '\n') || c == 0x7f
+                    || (c == 0xc2 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80))
+                    return true;
+            }
+            return false;
+        };
+        const Run stats = cli({"stats", path});
+        QCOMPARE(stats.exitCode, 0);
+        QVERIFY2(!hasControl(stats.out) && !hasControl(stats.err), stats.out.constData());
+        QVERIFY2(stats.out.contains("x\\x1b]0;pwned\\x07"), stats.out.constData());
+        QVERIFY2(stats.out.contains("s\\x1b[2J\\x7f\\u009b31m"), stats.out.constData());
+        // JSON stays valid JSON, and says the same.
+        const Run json = cli({"stats", path, "--format", "json"});
+        QVERIFY(!hasControl(json.out));
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(json.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, json.out.constData());
+        QVERIFY(json.out.contains("\\u001b]0;pwned\\u0007"));
+        QVERIFY2(json.out.contains("\\u007f\\u009b31m"), json.out.constData());
+        // A newline in a name stays inside its table cell.
+        QFile forged(path);
+        QVERIFY(forged.open(QIODevice::WriteOnly));
+        forged.write("{\"eventId\":\"e-1\",\"eventType\":\"a\\nb\",\"timestamp\":\"2026-03-02T10:00:00Z\","
+                     "\"source\":\"s\"}\n");
+        forged.close();
+        const Run lines = cli({"stats", path});
+        QVERIFY2(lines.out.contains("a\\x0ab"), lines.out.constData());
+        QVERIFY(!lines.out.contains("\nb"));
+
+        // tail: a topic frame with ESC and bytes that are not UTF-8.
+        zmq::context_t ctx;
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        QProcess tail;
+        tail.start(QStringLiteral(EVENTLENS_CLI), {"tail", "--connect", endpoint});
+        QVERIFY(tail.waitForStarted());
+        const std::string event =
+            "{\"eventId\":\"e-1\",\"eventType\":\"t\\u001b[2J\",\"timestamp\":\"2026-03-02T10:00:00Z\""
+            ",\"source\":\"s\",\"correlationId\":\"c-1\"}";
+        QByteArray out;
+        for (int i = 0; i < 300 && !out.contains("[topic"); ++i) { // slow joiner
+            pub.send(zmq::str_buffer("topic\x1b]2;owned\x07\xff"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event), zmq::send_flags::none);
+            tail.waitForReadyRead(20);
+            out += tail.readAllStandardOutput();
+        }
+        ::kill(static_cast<pid_t>(tail.processId()), SIGINT);
+        QVERIFY(tail.waitForFinished(5000));
+        out += tail.readAllStandardOutput();
+        QVERIFY2(out.contains("[topic\\x1b]2;owned\\x07\\xff]"), out.constData());
+        QVERIFY(out.contains("t\\x1b[2J"));
+        QVERIFY2(!hasControl(out), out.constData());
+        QVERIFY(!out.contains('\xff'));
+    }
+
+    void compressedRecordingSaysSoInOneLine_data()
+    {
+        QTest::addColumn<QString>("tool");
+        QTest::addColumn<QString>("suffix");
+        QTest::addColumn<QString>("hint");
+        QTest::newRow("gzip") << "gzip"
+                              << ".gz"
+                              << "looks gzip-compressed: decompress it first (gunzip -k ";
+        QTest::newRow("zstd") << "zstd"
+                              << ".zst"
+                              << "looks zstd-compressed: decompress it first (unzstd ";
+    }
+    void compressedRecordingSaysSoInOneLine()
+    {
+        QFETCH(QString, tool);
+        QFETCH(QString, suffix);
+        QFETCH(QString, hint);
+        if (QStandardPaths::findExecutable(tool).isEmpty())
+            QSKIP(qPrintable(tool + " is not installed"));
+        QTemporaryDir dir;
+        const QString plain = dir.filePath("saga.jsonl");
+        QVERIFY(QFile::copy(data("saga.jsonl"), plain));
+        QCOMPARE(QProcess::execute(tool, {"-q", "-k", plain}), 0);
+        const QString compressed = plain + suffix;
+        for (const char *command : {"validate", "stats"}) {
+            const Run r = cli({command, compressed});
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(r.err.count('\n'), 1);
+            QVERIFY2(r.err.contains((hint + compressed + ")").toUtf8()), r.err.constData());
+            QVERIFY(!r.out.contains("NUL byte") && !r.out.contains("invalid UTF-8"));
+        }
+    }
+
+    void killedRecorderLosesAtMostTheFlushInterval()
+    {
+        zmq::context_t ctx;
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        QTemporaryDir dir;
+        const QString file = dir.filePath("killed.jsonl");
+        QProcess record;
+        record.start(QStringLiteral(EVENTLENS_CLI), {"record", "--connect", endpoint, "-o", file});
+        QVERIFY(record.waitForStarted());
+        auto contents = [&] {
+            QFile f(file);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        auto send = [&](const std::string &id) {
+            const std::string event = simpleEvent(id, "t");
+            pub.send(zmq::str_buffer("t"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event), zmq::send_flags::none);
+        };
+        // Slow joiner: probes until the first is on disk (those sent before the subscription
+        // arrived are lost to ZeroMQ, not to the recorder, so they are not counted).
+        for (int i = 0; i < 200 && contents().isEmpty(); ++i) {
+            send("probe-" + std::to_string(i));
+            QTest::qWait(50);
+        }
+        QVERIFY(!contents().isEmpty());
+        // A steady stream for a second; then 300 ms of silence (more than the 200 ms flush
+        // interval)...
+        int sent = 0;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 1000) {
+            for (int k = 0; k < 20; ++k)
+                send("k-" + std::to_string(sent++));
+            QTest::qWait(5);
+        }
+        QTest::qWait(300);
+        // ...then kill -9: nothing received more than 200 ms ago may be lost.
+        ::kill(static_cast<pid_t>(record.processId()), SIGKILL);
+        QVERIFY(record.waitForFinished(5000));
+        const QByteArray recorded = contents();
+        QVERIFY(recorded.endsWith('\n'));
+        QCOMPARE(recorded.count("\"eventId\":\"k-"), qsizetype(sent));
+    }
+
+    void flowSummaryCountsWhatTheTreeShows()
+    {
+        // x (flow c-2) was caused by b of flow c-1: the tree of c-2 shows b, x and y.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("cross.jsonl");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"eventId\":\"b\",\"eventType\":\"t.b\",\"timestamp\":\"2026-03-02T10:00:00.010Z\",\"source\":"
+                   "\"s2\",\"correlationId\":\"c-1\"}\n"
+                   "{\"eventId\":\"x\",\"eventType\":\"t.x\",\"timestamp\":\"2026-03-02T10:00:00.020Z\",\"source\":"
+                   "\"s3\",\"correlationId\":\"c-2\",\"causationId\":\"b\"}\n"
+                   "");
+        file.close();
+        const Run r = cli({"flow", path, "-c", "c-2"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("  2 events from 2 services (1 of them from another flow), 10 ms"), r.out.constData());
+        QVERIFY(r.out.contains("t.b"));
+        QVERIFY(r.out.contains("└─ t.x"));
+    }
+
+    void tailPrintsWholeCorrelationIds()
+    {
+        zmq::context_t ctx;
+        QString endpoint;
+        zmq::socket_t pub = boundPublisher(ctx, endpoint);
+        QProcess tail;
+        tail.start(QStringLiteral(EVENTLENS_CLI), {"tail", "--connect", endpoint});
+        QVERIFY(tail.waitForStarted());
+        auto event = [](const char *corr, const char *cause) {
+            return simpleEvent("e", "t",
+                               std::string(",\"correlationId\":\"") + corr + "\",\"causationId\":\"" + cause + "\"");
+        };
+        QByteArray out;
+        for (int i = 0; i < 300 && !out.contains("order-2026-0001"); ++i) { // slow joiner
+            pub.send(zmq::str_buffer("t"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(event("order-2026-0001", "command-2026-0001")), zmq::send_flags::none);
+            tail.waitForReadyRead(20);
+            out += tail.readAllStandardOutput();
+        }
+        pub.send(zmq::str_buffer("t"), zmq::send_flags::sndmore);
+        pub.send(zmq::buffer(event("order-2026-0002", "command-2026-0002")), zmq::send_flags::none);
+        QTRY_VERIFY((out += tail.readAllStandardOutput()).contains("order-2026-0002"));
+        ::kill(static_cast<pid_t>(tail.processId()), SIGINT);
+        QVERIFY(tail.waitForFinished(5000));
+        QVERIFY2(out.contains("corr order-2026-0001  cause command-2026-0001"), out.constData());
+        QVERIFY(out.contains("corr order-2026-0002  cause command-2026-0002"));
     }
 
     void helpOnEveryCommand_data()

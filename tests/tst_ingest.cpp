@@ -508,6 +508,74 @@ private slots:
         QVERIFY(session.isRecording());
     }
 
+    void failingRecordingStopsAtOnceAndTheSessionKeepsRunning()
+    {
+        // /dev/full: every write fails with ENOSPC, like a full disk.
+        zmq::context_t ctx;
+        Session session(ctx);
+        std::string error;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        QVERIFY(startBusWithPublisher(session, ctx, pub));
+        QVERIFY2(session.startRecording("/dev/full", error), error.c_str());
+        QVERIFY(session.isRecording());
+        int n = 0;
+        // Within the flush interval the first write fails, and the recording stops.
+        QVERIFY(pollUntil(
+            session,
+            [&] {
+                send(pub, {"order.placed", eventJson("pub", n++)});
+                return !session.isRecording();
+            },
+            5000));
+        // The session keeps going: what comes next reaches the store.
+        for (int i = 0; i < 20; ++i)
+            send(pub, {"order.placed", eventJson("after", i)});
+        QVERIFY(pollUntil(session, [&] { return session.store().find("after-19") != EventStore::kNone; }));
+        const Session::RecordingResult r = session.stopRecording();
+        QCOMPARE(r.path, std::string("/dev/full"));
+        QVERIFY2(r.error == "cannot write '/dev/full': No space left on device", r.error.c_str());
+        QVERIFY(!session.isRecording());
+    }
+
+    void hugeTopicIsRecordedAsALineTheReaderAccepts()
+    {
+        // A topic longer than the line limit (the decoder's maxEventBytes, 64 KiB here): the
+        // recording must still load, every line of it.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("topic.jsonl").toStdString();
+        Session::Options o;
+        o.ingest.decoder.maxEventBytes = 64 * 1024;
+        zmq::context_t ctx;
+        Session session(ctx, o);
+        std::string error;
+        zmq::socket_t pub(ctx, zmq::socket_type::pub);
+        QVERIFY(startBusWithPublisher(session, ctx, pub));
+        QVERIFY2(session.startRecording(path, error), error.c_str());
+        const std::string topic(100 * 1024, 't');
+        send(pub, {topic, eventJson("huge", 1)});
+        // An event just under the limit, with an ordinary topic: the recorder's member
+        // must not push it over.
+        std::string big = eventJson("big", 2);
+        big.insert(big.size() - 1, ",\"pad\":\"" + std::string(64 * 1024 - big.size() - 20, 'p') + "\"");
+        QVERIFY(big.size() < 64 * 1024);
+        send(pub, {"order.placed", big});
+        QVERIFY(pollUntil(session, [&] { return session.store().find("big-2") != EventStore::kNone; }));
+        const Session::RecordingResult r = session.stopRecording();
+        QVERIFY2(r.error.empty(), r.error.c_str());
+
+        EventStore store;
+        RecordingReport report;
+        JsonlReader::Options ro;
+        ro.decoder.maxEventBytes = 64 * 1024;
+        QVERIFY2(JsonlReader(ro).load(path, store, report, error), error.c_str());
+        QVERIFY2(report.rejected.empty(), report.rejected.empty() ? "" : report.rejected.front().reason.c_str());
+        QCOMPARE(store.size(), size_t(r.events));
+        const uint32_t huge = store.find("huge-1");
+        QVERIFY(huge != EventStore::kNone);
+        QVERIFY(store.topicName(store.record(huge).topic).starts_with("tttt"));
+        QVERIFY(store.find("big-2") != EventStore::kNone);
+    }
+
     void recordingToAnUnwritablePathIsAClearError()
     {
         zmq::context_t ctx;

@@ -5,6 +5,8 @@
 #include "core/jsonlreader.h"
 
 #include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -183,6 +185,8 @@ private slots:
     void progressReportsGrowingByteCounts();
     void progressCanCancel_data();
     void progressCanCancel();
+    void compressedFileIsOneClearError_data();
+    void compressedFileIsOneClearError();
 
 private:
     QString write(const QByteArray &bytes);
@@ -844,6 +848,44 @@ void TstJsonlReader::progressCanCancel()
     for (quint64 i = 0; i < l.report.accepted; ++i)
         prefix << QStringLiteral("e-%1@%2").arg(i).arg(i + 1);
     QCOMPARE(stored(*l.store), prefix);
+}
+
+void TstJsonlReader::compressedFileIsOneClearError_data()
+{
+    QTest::addColumn<QString>("tool");
+    QTest::addColumn<QString>("suffix");
+    QTest::addColumn<QString>("hint");
+    QTest::newRow("gzip") << "gzip"
+                          << ".gz"
+                          << "looks gzip-compressed: decompress it first (gunzip -k ";
+    QTest::newRow("zstd") << "zstd"
+                          << ".zst"
+                          << "looks zstd-compressed: decompress it first (unzstd ";
+}
+
+void TstJsonlReader::compressedFileIsOneClearError()
+{
+    // A compressed recording (a real one, made by the tool) is not read as hundreds of
+    // NUL-byte and invalid-UTF-8 lines: one error says what it is and what to do.
+    QFETCH(QString, tool);
+    QFETCH(QString, suffix);
+    QFETCH(QString, hint);
+    if (QStandardPaths::findExecutable(tool).isEmpty())
+        QSKIP(qPrintable(tool + " is not installed"));
+    QByteArray lines;
+    for (int i = 0; i < 2000; ++i)
+        lines += "{\"eventId\":\"e-" + QByteArray::number(i)
+                 + "\",\"eventType\":\"t\",\"timestamp\":\"2026-03-02T10:00:00Z\",\"source\":\"s\"}\n";
+    const QString plain = write(lines);
+    QCOMPARE(QProcess::execute(tool, {"-q", "-k", plain}), 0);
+    const std::string path = (plain + suffix).toStdString();
+    EventStore store;
+    RecordingReport report;
+    std::string error;
+    QVERIFY(!JsonlReader().load(path, store, report, error));
+    QCOMPARE(error, "cannot read '" + path + "': it " + hint.toStdString() + path + ")");
+    QVERIFY(report.rejected.empty());
+    QCOMPARE(store.size(), size_t(0));
 }
 
 QTEST_GUILESS_MAIN(TstJsonlReader)

@@ -2,7 +2,9 @@
 #include "core/eventstore.h"
 #include "core/jsonlreader.h"
 #include "core/jsonlwriter.h"
+#include "core/liverecorder.h"
 #include "core/rfc3339.h"
+#include "core/zmqsource.h"
 
 #include <QtTest>
 
@@ -114,6 +116,9 @@ private slots:
     void unwritablePath_data();
     void unwritablePath();
     void writeErrorIsReportedAndNotCarriedOver();
+    void fullDiskStopsTheWriterWithBoundedMemory();
+    void everyLineFitsTheReadersLimit();
+    void rejectsKeepBinaryFramesAndAreBounded();
     void refusesWhatIsNotAnEvent_data();
     void refusesWhatIsNotAnEvent();
 
@@ -582,6 +587,124 @@ void TstJsonlWriter::refusesWhatIsNotAnEvent()
     QVERIFY(writer.write(eventJson("ok"), ns("2026-03-01T11:00:00Z"), "t"));
     QVERIFY(writer.close());
     QCOMPARE(linesOf(readAll(m_path)).size(), size_t(1));
+}
+
+namespace {
+/// The process's resident memory, from /proc.
+qint64 residentBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    return -1;
+}
+} // namespace
+
+void TstJsonlWriter::fullDiskStopsTheWriterWithBoundedMemory()
+{
+    // What the app saw: a recording onto a full disk kept buffering (480 MB) and lost
+    // 99.6 % of the events in silence. The writer must fail at once and hold nothing more.
+    if (!QFileInfo::exists("/dev/full"))
+        QSKIP("needs /dev/full");
+    JsonlWriter writer; // the flush policy the recorder uses
+    QVERIFY2(writer.open("/dev/full"), writer.error().c_str());
+    const std::string event = eventJson("e", ",\"pad\":\"" + std::string(1000, 'x') + "\"");
+    const qint64 before = residentBytes();
+    uint64_t refused = 0, firstFailure = 0;
+    const uint64_t total = 100'000; // about 100 MB
+    for (uint64_t i = 0; i < total; ++i)
+        if (!writer.write(event, ns("2026-03-01T11:00:00Z"), "t") && refused++ == 0)
+            firstFailure = i;
+    const qint64 grown = residentBytes() - before;
+    QVERIFY2(grown < 32 * 1024 * 1024, qPrintable(QString::number(grown)));
+    // It failed as soon as it wrote (at most a buffer's worth in), and said why...
+    QVERIFY2(firstFailure * event.size() <= 2 * JsonlWriter::kMaxBufferBytes,
+             qPrintable(QString::number(firstFailure)));
+    QVERIFY(writer.hasFailed());
+    QVERIFY2(writer.error() == "cannot write '/dev/full': No space left on device", writer.error().c_str());
+    // ...and counts what it lost: everything, here.
+    QCOMPARE(refused, total - firstFailure);
+    QCOMPARE(writer.eventsLost() + writer.eventsWritten(), total);
+    QCOMPARE(writer.eventsWritten(), uint64_t(0));
+    QVERIFY(!writer.flush());
+    QVERIFY(!writer.close());
+}
+
+void TstJsonlWriter::everyLineFitsTheReadersLimit()
+{
+    // With the reader's line limit (maxEventBytes) the writer's member never makes a
+    // line one the reader refuses: a huge topic is cut, and for an event at the limit the
+    // member goes.
+    const size_t limit = 64 * 1024;
+    JsonlWriter writer(JsonlWriter::Options{.flush = JsonlWriter::Flush::Manual, .maxLineBytes = limit});
+    QVERIFY(writer.open(m_path.toStdString()));
+    const std::string topic = "\xC3\xA9" + std::string(200 * 1024, 't'); // a multi-byte start
+    QVERIFY(writer.write(eventJson("huge-topic"), ns("2026-03-01T11:00:00Z"), topic));
+    std::string big = eventJson("at-limit", ",\"pad\":\"");
+    big.insert(big.size() - 1, std::string(limit - big.size() - 1, 'p') + "\"");
+    QCOMPARE(big.size(), limit);
+    QVERIFY(writer.write(big, ns("2026-03-01T11:00:01Z"), "order.placed"));
+    std::string nearly = eventJson("near-limit", ",\"pad\":\"");
+    nearly.insert(nearly.size() - 1, std::string(limit - nearly.size() - 80, 'p') + "\"");
+    QVERIFY(writer.write(nearly, ns("2026-03-01T11:00:02Z"), "order.placed"));
+    QVERIFY(writer.close());
+
+    const auto lines = linesOf(readAll(m_path));
+    QCOMPARE(lines.size(), size_t(3));
+    for (const std::string &line : lines)
+        QVERIFY2(line.size() <= limit, qPrintable(QString::number(line.size())));
+    const QJsonObject meta = parsed(lines[0]).value("_eventlens").toObject();
+    QCOMPARE(meta.value("topicTruncated").toBool(), true);
+    QCOMPARE(meta.value("topicBytes").toInteger(), qint64(topic.size()));
+    QVERIFY(meta.value("topic").toString().startsWith(QStringLiteral("\u00e9ttt")));
+    QVERIFY(size_t(meta.value("topic").toString().toUtf8().size()) <= JsonlWriter::kMaxTopicBytes);
+    QCOMPARE(lines[1], big); // as received: no room for the member
+    QVERIFY(parsed(lines[2]).value("_eventlens").toObject().contains("receivedAt")); // the time fits, the topic not
+
+    EventStore store;
+    RecordingReport report;
+    std::string error;
+    JsonlReader::Options options;
+    options.decoder.maxEventBytes = limit;
+    QVERIFY2(JsonlReader(options).load(m_path.toStdString(), store, report, error), error.c_str());
+    QVERIFY2(report.rejected.empty(), report.rejected.empty() ? "" : report.rejected.front().reason.c_str());
+    QCOMPARE(store.size(), size_t(3));
+}
+
+void TstJsonlWriter::rejectsKeepBinaryFramesAndAreBounded()
+{
+    // At most 3 lines and 1 MiB of rejects: what is over is counted, not written.
+    LiveRecorder recorder({}, LiveRecorder::RejectLimits{.lines = 3, .bytes = 1u << 20});
+    QVERIFY(recorder.open(m_path.toStdString()));
+    std::string binary;
+    for (int i = 0; i < 256; ++i)
+        binary.push_back(char(i));
+    const std::string text = "{not json \xE2\x82\xAC";
+    auto take = [&](const std::string &topic, const std::string &payload) {
+        const std::string_view frames[] = {topic, payload};
+        return recorder.take(classifyFrames(frames, "tcp://127.0.0.1:1", ns("2026-03-01T11:00:00Z")));
+    };
+    QVERIFY(take("bin", binary));
+    QVERIFY(take("text", text));
+    const std::string giant(2u << 20, '\xFF');
+    QVERIFY(take("giant", giant)); // over the bytes: not written
+    QVERIFY(take("bin", binary));
+    QVERIFY(take("bin", binary)); // over the lines
+    QVERIFY(recorder.close());
+    QCOMPARE(recorder.rejected(), uint64_t(5));
+    QCOMPARE(recorder.rejectsNotWritten(), uint64_t(2));
+    QCOMPARE(recorder.rejectBytesNotWritten(), uint64_t(5 + giant.size() + 3 + binary.size()));
+
+    const auto lines = linesOf(readAll(QString::fromStdString(recorder.rejectsPath())));
+    QCOMPARE(lines.size(), size_t(3));
+    const QJsonArray first = parsed(lines[0]).value("frames").toArray();
+    QCOMPARE(first[0].toString(), QStringLiteral("bin")); // valid UTF-8: as a string
+    QCOMPARE(QByteArray::fromBase64(first[1].toObject().value("base64").toString().toLatin1()),
+             QByteArray::fromStdString(binary));
+    QCOMPARE(parsed(lines[1]).value("frames").toArray()[1].toString().toStdString(), text);
 }
 
 QTEST_GUILESS_MAIN(TstJsonlWriter)

@@ -103,6 +103,7 @@ private slots:
     void unreadableRecordingSaysWhy();
     void closesPromptlyWhileADemoRuns();
     void recordsTheLiveSessionToAFile();
+    void recordingOntoAFullDiskStopsAtOnceAndSaysWhy();
     void connectionManagerSubscribesWithTopicFilters();
     void demoKnobsAndConsumersApplyWhileItRuns();
     void bigRecordingLoadsInTheBackgroundAndCanBeCancelled();
@@ -344,6 +345,28 @@ void TestMainWindow::recordsTheLiveSessionToAFile()
     QVERIFY(openAndWait(w, path));
     QCOMPARE(qsizetype(w.recordingWorkspace()->store().size()), events);
     QCOMPARE(w.recordingWorkspace()->rejectedTotal(), uint64_t(0));
+}
+
+void TestMainWindow::recordingOntoAFullDiskStopsAtOnceAndSaysWhy()
+{
+    // /dev/full fails every write with ENOSPC, like a full disk.
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(w.startDemo(DemoSystem::Scenario::OrderSaga));
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveWorkspace()->store().size() > 10, 10000);
+    QVERIFY(w.startRecording(QStringLiteral("/dev/full")));
+    QVERIFY(w.statusText().contains(QStringLiteral("REC full")));
+    // Stops within moments (the first write out), while the demo runs on: the status bar
+    // says so and why, and the session keeps receiving.
+    QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QStringLiteral("REC stopped: full not written")), 5000);
+    QVERIFY2(
+        w.statusBar()->currentMessage().contains(QStringLiteral("cannot write '/dev/full': No space left on device")),
+        qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(!w.liveWorkspace()->session()->isRecording());
+    const size_t from = w.liveWorkspace()->store().size();
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveWorkspace()->store().size() > from + 20, 15000);
+    QVERIFY(w.stopRecording().isEmpty()); // nothing left to stop
+    QVERIFY(w.statusText().contains(QStringLiteral("REC stopped")));
 }
 
 void TestMainWindow::connectionManagerSubscribesWithTopicFilters()

@@ -337,19 +337,29 @@ bool MainWindow::startRecording(const QString &path)
 QString MainWindow::stopRecording()
 {
     Session *session = m_live ? m_live->session() : nullptr;
-    if (!session || !session->isRecording())
+    if (!session || (!session->isRecording() && session->recordingError().empty()))
         return {};
     const Session::RecordingResult r = session->stopRecording();
     const QSignalBlocker block(m_recordAction);
     m_recordAction->setChecked(false);
-    m_status->hideRecording();
     if (!r.error.empty()) {
-        showError(tr("The recording is incomplete"), QString::fromStdString(r.error));
-        return QString::fromStdString(r.error);
+        // Stays in the status bar ("REC stopped", the reason in its tooltip) until the
+        // next recording: a failure seen late is still seen.
+        const QString error = QString::fromStdString(r.error);
+        m_status->showRecordingFailed(QString::fromStdString(r.path), error);
+        const QString message =
+            tr("%1. %2 events were recorded; the session keeps running.").arg(error, grouped(r.events))
+            + (r.eventsLost ? tr(" %1 events were not written.").arg(grouped(r.eventsLost)) : QString());
+        showError(tr("The recording stopped"), message);
+        return message;
     }
-    const QString message = tr("Recorded %1 events to %2%3")
-                                .arg(grouped(r.events), QString::fromStdString(r.path),
-                                     r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString());
+    m_status->hideRecording();
+    QString message = tr("Recorded %1 events to %2%3")
+                          .arg(grouped(r.events), QString::fromStdString(r.path),
+                               r.rejected ? tr(" (%1 rejected messages beside it)").arg(r.rejected) : QString());
+    if (r.rejectsNotWritten)
+        message += tr("; %1 rejected messages (%2 bytes) over the rejects file's limit were not written")
+                       .arg(grouped(r.rejectsNotWritten), grouped(r.rejectBytesNotWritten));
     statusBar()->showMessage(message, 10000);
     return message;
 }
@@ -362,6 +372,9 @@ void MainWindow::tick()
         m_status->setLoadProgress(m_load->bytesDone(), m_load->bytesTotal(),
                                   m_load->phase() == WorkspaceLoad::Phase::Analysing);
     if (m_live) {
+        // A recording that cannot be written stops at once, said in the status bar.
+        if (m_recordAction->isChecked() && m_live->session() && !m_live->session()->isRecording())
+            stopRecording();
         const Workspace::Update u = m_live->poll(kPollBudget);
         if (m_shown == m_live.get() && !u.empty()) {
             m_model->appended(u.firstEvent, u.endEvent, u.newRejects, u.droppedRejects);

@@ -146,6 +146,15 @@ void SessionStatus::showRecording(const QString &path)
     m_recording->show();
 }
 
+void SessionStatus::showRecordingFailed(const QString &path, const QString &error)
+{
+    const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+    m_recording->setText(tr("REC stopped: %1 not written").arg(path.mid(slash + 1)));
+    m_recording->setToolTip(error);
+    m_recording->setStyleSheet(kAlarm + QStringLiteral("; font-weight: bold"));
+    m_recording->show();
+}
+
 void SessionStatus::hideRecording()
 {
     m_recording->hide();

@@ -36,6 +36,8 @@ public:
     void hideLoading();
     void showRecording(const QString &path);
     void hideRecording();
+    /// A recording that stopped because writing failed: shown until the next one starts.
+    void showRecordingFailed(const QString &path, const QString &error);
     /// What the permanent labels say, joined (what a person reads there).
     QString text() const;
 

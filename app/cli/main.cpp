@@ -1,5 +1,6 @@
 // eventlens-cli: argument parsing only; the commands live in core (core/commands.h).
 #include "core/commands.h"
+#include "core/terminalsafebuf.h"
 
 #include <CLI/CLI.hpp>
 
@@ -235,6 +236,20 @@ int main(int argc, char **argv)
     }
 
     std::ios::sync_with_stdio(false);
+    // Whatever a recording or a publisher put in a topic, type or source reaches the
+    // terminal escaped (no ESC, BEL, OSC…); JSON output stays valid JSON.
+    using eventlens::TerminalSafeBuf;
+    TerminalSafeBuf safeOut(std::cout.rdbuf(),
+                            format == "json" ? TerminalSafeBuf::Mode::Json : TerminalSafeBuf::Mode::Text);
+    TerminalSafeBuf safeErr(std::cerr.rdbuf(), TerminalSafeBuf::Mode::Text);
+    struct Restore {
+        std::streambuf *out, *err;
+        ~Restore() // before the safe buffers go: they write out what they hold
+        {
+            std::cout.rdbuf(out);
+            std::cerr.rdbuf(err);
+        }
+    } restore{std::cout.rdbuf(&safeOut), std::cerr.rdbuf(&safeErr)};
     if (validate->parsed())
         return eventlens::commands::validate(input, toFormat(format), std::cout, std::cerr);
     if (stats->parsed())
