@@ -23,6 +23,7 @@ private slots:
     void aReactionOverTheSlaSelectsItsFlow();
     void comparesTwoFlowsOfTheShownRecording();
     void comparesWithAnotherRecording();
+    void openingAnotherRecordingLetsGoOfTheCompared();
 };
 
 void TestAnalysisViews::aReactionOverTheSlaSelectsItsFlow()
@@ -120,6 +121,33 @@ void TestAnalysisViews::comparesWithAnotherRecording()
     QVERIFY2(ready.at(0).at(0).toString().contains(QStringLiteral("/nonexistent/other.jsonl")),
              qPrintable(ready.at(0).at(0).toString()));
     QCOMPARE(compare->rightCorrelation(), std::string("run2-ord-2"));
+}
+
+// The monkey test's seed 1 crashed here: a recording opened while its flows were compared
+// left the compare window reading the closed recording's store (Ctrl+M again, or the window
+// hiding it, then read freed memory).
+void TestAnalysisViews::openingAnotherRecordingLetsGoOfTheCompared()
+{
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/saga.jsonl")));
+    w.selectEvent(w.shownWorkspace()->store().find("e-8"));
+    w.compareFlows();
+    CompareView *compare = w.compareView();
+    QVERIFY(compare && compare->isVisible());
+    QCOMPARE(compare->leftCorrelation(), std::string("c-1002"));
+
+    QVERIFY(openAndWait(w, QStringLiteral(EVENTLENS_TEST_DATA "/compare-a.jsonl")));
+    QVERIFY(!compare->isVisible());
+    QCOMPARE(compare->leftCorrelation(), std::string()); // nothing of saga.jsonl is kept
+    QCOMPARE(compare->rightCorrelation(), std::string());
+
+    // Compare again: the new recording's flows, both sides.
+    w.selectEvent(w.shownWorkspace()->store().find("a-24"));
+    w.compareFlows();
+    QVERIFY(compare->isVisible());
+    QCOMPARE(compare->leftCorrelation(), std::string("ord-2"));
+    // And closing the window with the comparison open reads nothing that has gone.
 }
 
 QTEST_MAIN(TestAnalysisViews)

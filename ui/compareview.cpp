@@ -212,6 +212,19 @@ void CompareView::clearRight()
     compare();
 }
 
+void CompareView::clear()
+{
+    // Both stores first: compare() must not read a left store that is going.
+    for (SideState &s : m_sides) {
+        s.store = nullptr;
+        s.flow.clear();
+        s.title->clear();
+    }
+    fillPicker(Left);
+    fillPicker(Right);
+    compare();
+}
+
 void CompareView::setFlows(const std::string &leftCorrelation, const std::string &rightCorrelation)
 {
     m_sides[Left].flow = leftCorrelation;

@@ -35,7 +35,7 @@ class FlowGraphView;
 /// events it is about.
 ///
 /// The view keeps references to both stores: they must outlive it, or be replaced (setLeft(),
-/// setRight()) or dropped (clearRight()) before they go. A store that grows (a live session) is
+/// setRight()) or dropped (clearRight(), clear()) before they go. A store that grows (a live session) is
 /// read again on refresh(). GUI thread only.
 class CompareView : public QWidget {
     Q_OBJECT
@@ -61,6 +61,8 @@ public:
     void setRight(const EventStore &store, const QString &title);
     /// Stops showing recording B (before it is closed).
     void clearRight();
+    /// Stops showing both recordings (before either is closed); reads neither store.
+    void clear();
     /// Shows these flows (correlationIds) and compares them; an id a side does not have shows
     /// a hint on that side.
     void setFlows(const std::string &leftCorrelation, const std::string &rightCorrelation);

@@ -103,8 +103,10 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
 MainWindow::~MainWindow()
 {
     m_tick.stop();
-    // Everything that reads a store stops before the store goes: the replayer reads the
-    // recording, the demo publishes onto the live bus.
+    // Everything that reads a store stops before the store goes: the compare window reads
+    // the compared workspace, the replayer the recording, the demo publishes onto the live bus.
+    if (m_compare)
+        m_compare->clear();
     m_load.reset();
     m_replay->setRecording(nullptr);
     m_demo.reset();
@@ -112,8 +114,6 @@ MainWindow::~MainWindow()
     m_live.reset();
     m_cursor.reset(); // reads the recording
     m_compareLoad.reset();
-    if (m_compare)
-        m_compare->clearRight();
     m_compareOther.reset();
     m_recording.reset();
 }
@@ -153,16 +153,21 @@ void MainWindow::startLive(const StartOptions &options)
     display(m_live.get());
 }
 
+void MainWindow::closeCompare()
+{
+    m_compare->hide();
+    m_compare->clear(); // before the workspaces it shows go
+    m_compareOther.reset();
+    m_compared = nullptr;
+}
+
 void MainWindow::display(Workspace *workspace)
 {
     m_shown = workspace;
     if (m_compare && m_compared && comparable() != m_compared) {
         // Its left side (and right, within one workspace) is a workspace no longer shown (time
         // travel over the compared recording still is that recording).
-        m_compare->hide();
-        m_compare->clearRight();
-        m_compareOther.reset();
-        m_compared = nullptr;
+        closeCompare();
     }
     m_selectedEvent = EventStore::kNone;
     m_selectedCorrelation.clear();
@@ -228,6 +233,8 @@ void MainWindow::loadFinished()
     if (m_shown == m_recording.get() || (m_cursor && m_shown == &m_cursor->view()))
         m_model->setSource(nullptr, nullptr);
     m_cursor.reset(); // it reads the old recording
+    if (m_compare && m_compared && m_compared == m_recording.get())
+        closeCompare(); // it reads the old recording too
     m_pendingSelection.clear();
     m_recording = std::move(loaded);
     m_replay->setRecording(&m_recording->store());

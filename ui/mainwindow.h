@@ -147,6 +147,7 @@ private:
     void buildStatusBar();
     void startLive(const StartOptions &options);
     void display(Workspace *workspace);
+    void closeCompare(); ///< hides the compare window and lets go of what it compares
     void displayKeepingSelection(Workspace *workspace);
     CompareView *compareWindow();
     void compareLoadFinished();
