@@ -125,7 +125,7 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
         for (size_t i = 0; i < shown; ++i) {
             const ThroughputAnalyzer::Series &s = r.series[i];
             TimeSeriesChart::Series out;
-            out.name = qs(s.name);
+            out.name = elided(s.name); // a legend lays its names out whole
             out.color = colorForSource(s.name).darker(160); // the palette is for fills; lines need depth
             out.points.reserve(s.points.size());
             for (const ThroughputAnalyzer::Point &p : s.points)
