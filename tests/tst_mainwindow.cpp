@@ -22,6 +22,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -679,6 +680,12 @@ void TestMainWindow::hugeStringsShowElidedWithTheFullValueACopyAway()
     QTRY_COMPARE(w.flowView()->nodeCount(), 3);
     w.findChild<QDockWidget *>(QStringLiteral("topologyDock"))->raise();
     QTRY_VERIFY(w.topologyView()->serviceCount() == 2 && !w.topologyView()->isLayingOut());
+    // The Lag view's consumer choice: elided in the combo, the whole name kept for the lookup.
+    w.findChild<QDockWidget *>(QStringLiteral("lagDock"))->raise();
+    QTRY_VERIFY(w.lagView()->consumers().contains(QString::fromStdString(source)));
+    for (const QComboBox *combo : w.lagView()->findChildren<QComboBox *>())
+        for (int i = 0; i < combo->count(); ++i)
+            QVERIFY2(combo->itemText(i).size() < 400, qPrintable(QString::number(combo->itemText(i).size())));
     // The whole value is a click away.
     w.detailsPane()->findChild<QAction *>(QStringLiteral("copyEvent"))->trigger();
     QVERIFY(QGuiApplication::clipboard()->text().contains(QString::fromStdString(source)));
