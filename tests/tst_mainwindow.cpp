@@ -24,6 +24,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -115,6 +117,7 @@ private slots:
     void eventsPerSecondFallsToZeroWhenTrafficStops();
     void demoAtStartFollowsNewEventsWithNothingSelected();
     void replayIsRestampedByDefaultAndSaysWhenPaused();
+    void hugeStringsShowElidedWithTheFullValueACopyAway();
     void commandLine_data();
     void commandLine();
 };
@@ -843,6 +846,61 @@ void TestMainWindow::commandLine()
     QCOMPARE(got, endpoints);
     QCOMPARE(r.options.demo ? QString::fromLatin1(DemoSystem::scenarioName(*r.options.demo)) : QString(), demo);
     QCOMPARE(r.options.bus, bus);
+}
+
+void TestMainWindow::hugeStringsShowElidedWithTheFullValueACopyAway()
+{
+    // Legal but huge strings (the event limit is 16 MiB): a 12 MiB source, a 15 MiB string in
+    // data. Laid out whole in a label, a cell or a node, either froze the window for minutes.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("huge.jsonl");
+    const std::string source = "svc-" + std::string(12u << 20, 'x');
+    const std::string blob(15u << 20, 'y');
+    {
+        std::ofstream f(path.toStdString(), std::ios::binary);
+        f << R"({"eventId":"e1","eventType":"order.placed","timestamp":"2026-03-02T10:00:00Z","source":"shop",)"
+          << R"("correlationId":"c1"})" << '\n'
+          << R"({"eventId":"e2","eventType":"order.seen","timestamp":"2026-03-02T10:00:01Z","source":")" << source
+          << R"(","correlationId":"c1","causationId":"e1"})" << '\n'
+          << R"({"eventId":"e3","eventType":"blob.stored","timestamp":"2026-03-02T10:00:02Z","source":"shop",)"
+          << R"("correlationId":"c1","causationId":"e1","data":{"blob":")" << blob << R"("}})" << '\n';
+    }
+    QElapsedTimer took;
+    took.start();
+    MainWindow w(testOptions());
+    w.show();
+    QVERIFY(openAndWait(w, path));
+    const EventStore &store = w.recordingWorkspace()->store();
+    QCOMPARE(store.size(), size_t(3));
+    const uint32_t e2 = store.find("e2");
+    w.tableView()->selectRow(w.tableModel()->rowOfEvent(e2));
+    QCOMPARE(w.detailsPane()->shownEvent(), e2);
+    const QString shownSource = w.detailsPane()->findChild<QLabel *>(QStringLiteral("source"))->text();
+    QVERIFY2(shownSource.size() < 400, qPrintable(QString::number(shownSource.size())));
+    QVERIFY(shownSource.startsWith(QStringLiteral("svc-xxxx")));
+    QVERIFY2(shownSource.endsWith(QStringLiteral("\u2026 (12.6 MB)")), qPrintable(shownSource.right(20)));
+    // The views refresh with it: the flow graph, the service map.
+    QTRY_COMPARE(w.flowView()->nodeCount(), 3);
+    w.findChild<QDockWidget *>(QStringLiteral("topologyDock"))->raise();
+    QTRY_VERIFY(w.topologyView()->serviceCount() == 2 && !w.topologyView()->isLayingOut());
+    // The Lag view's consumer choice: elided in the combo, the whole name kept for the lookup.
+    w.findChild<QDockWidget *>(QStringLiteral("lagDock"))->raise();
+    QTRY_VERIFY(w.lagView()->consumers().contains(QString::fromStdString(source)));
+    for (const QComboBox *combo : w.lagView()->findChildren<QComboBox *>())
+        for (int i = 0; i < combo->count(); ++i)
+            QVERIFY2(combo->itemText(i).size() < 400, qPrintable(QString::number(combo->itemText(i).size())));
+    // The whole value is a click away.
+    w.detailsPane()->findChild<QAction *>(QStringLiteral("copyEvent"))->trigger();
+    QVERIFY(QGuiApplication::clipboard()->text().contains(QString::fromStdString(source)));
+
+    const uint32_t e3 = store.find("e3");
+    w.tableView()->selectRow(w.tableModel()->rowOfEvent(e3));
+    QCOMPARE(w.detailsPane()->shownEvent(), e3);
+    QVERIFY2(paneText(w.detailsPane()).size() < 2u << 20,
+             qPrintable(QString::number(paneText(w.detailsPane()).size())));
+    w.detailsPane()->findChild<QAction *>(QStringLiteral("copyEvent"))->trigger();
+    QVERIFY(QGuiApplication::clipboard()->text().contains(QString::fromStdString(blob)));
+    QVERIFY2(took.elapsed() < 20000, qPrintable(QString::number(took.elapsed())));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -3,22 +3,31 @@
 // until the map itself changes.
 #include "core/analysis.h"
 #include "core/eventstore.h"
+#include "core/flowgraph.h"
 #include "core/jsonlreader.h"
 #include "core/textformat.h"
 #include "core/topologyanalyzer.h"
 #include "testsupport.h"
+#include "ui/flowgraphview.h"
 #include "ui/graphedgeitem.h"
 #include "ui/graphlayout.h"
 #include "ui/graphnodeitem.h"
 #include "ui/palette.h"
 #include "ui/topologyview.h"
 
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QRegularExpression>
+#include <QScrollBar>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <cerrno>
 #include <cmath>
+#include <memory>
 
 using namespace eventlens;
 
@@ -86,6 +95,89 @@ QStringList orderFlow(const QString &n, int startSecond)
             line("a", "payment.authorized", "payment-service", 200, "r"),
             line("s", "shipment.scheduled", "shipping-service", 300, "a"),
             line("m", "notification.sent", "notification-service", 350, "s")};
+}
+
+/// A recording whose service map has producers × types × consumers reaction edges: each
+/// producer publishes `types` types of its own, each event of which every consumer reacts to
+/// (with a reply of one type, "ack", that nobody reacts to). Written to `path`.
+void writeBigMap(const QString &path, int producers, int types, int consumers)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    int n = 0;
+    auto stamp = [&n] {
+        const int ms = n++;
+        return QStringLiteral("2026-03-02T10:%1:%2.%3Z")
+            .arg(ms / 60000 % 60, 2, 10, QLatin1Char('0'))
+            .arg(ms / 1000 % 60, 2, 10, QLatin1Char('0'))
+            .arg(ms % 1000, 3, 10, QLatin1Char('0'));
+    };
+    QByteArray out;
+    for (int p = 0; p < producers; ++p)
+        for (int t = 0; t < types; ++t) {
+            const QString cause = QStringLiteral("e-%1-%2").arg(p).arg(t);
+            out += QStringLiteral("{\"eventId\":\"%1\",\"eventType\":\"type%2.happened\",\"timestamp\":\"%3\","
+                                  "\"source\":\"producer-%4\",\"correlationId\":\"c-%1\"}\n")
+                       .arg(cause)
+                       .arg(p * types + t)
+                       .arg(stamp())
+                       .arg(p)
+                       .toUtf8();
+            for (int c = 0; c < consumers; ++c)
+                out += QStringLiteral("{\"eventId\":\"%1-%2\",\"eventType\":\"ack\",\"timestamp\":\"%3\","
+                                      "\"source\":\"consumer-%2\",\"correlationId\":\"c-%1\",\"causationId\":\"%1\"}\n")
+                           .arg(cause)
+                           .arg(c)
+                           .arg(stamp())
+                           .toUtf8();
+        }
+    f.write(out);
+}
+
+/// A recording loaded as the app loads it, with its topology.
+struct Loaded {
+    EventStore store;
+    Analysis analysis{store};
+    TopologyAnalyzer topology;
+    explicit Loaded(const QString &path)
+    {
+        analysis.add(topology);
+        JsonlReader reader;
+        RecordingReport report;
+        std::string error;
+        if (!reader.load(path.toStdString(), store, report, error))
+            qFatal("cannot load %s: %s", qPrintable(path), error.c_str());
+        analysis.update();
+    }
+};
+
+/// Asks for the map again whenever the view says so (as the window does), until a map is
+/// shown; false after `timeoutMs`.
+bool showMap(TopologyView &view, const Loaded &l, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    QObject context;
+    QObject::connect(&view, &TopologyView::layoutFinished, &context,
+                     [&] { QTimer::singleShot(0, &context, [&] { view.setTopology(l.store, l.topology); }); });
+    view.setTopology(l.store, l.topology);
+    while (t.elapsed() < timeoutMs && (view.edgeCount() == 0 || view.isLayingOut()))
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    return view.edgeCount() > 0 && !view.isLayingOut();
+}
+
+/// This process's children, alive or not yet reaped (read from /proc, so none is reaped here).
+int childProcesses()
+{
+    int n = 0;
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f(tasks.filePath(task + QStringLiteral("/children")));
+        if (f.open(QIODevice::ReadOnly))
+            n += int(QString::fromLatin1(f.readAll()).split(QLatin1Char(' '), Qt::SkipEmptyParts).size());
+    }
+    return n;
 }
 
 void showView(TopologyView &view)
@@ -331,6 +423,177 @@ private slots:
         QCOMPARE(view.serviceCount(), 6);
         QVERIFY(view.edgeItem(order, placed, live.source("analytics-service")));
         QCOMPARE(view.zoom(), zoom); // the person's zoom stays
+    }
+
+    void aBigMapStaysReadableAndScrolls()
+    {
+        // 13 services (3 producers, 10 consumers): in a dock of the window's default size,
+        // fitting the whole map would shrink it to boxes without labels.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("thirteen.jsonl");
+        writeBigMap(path, 3, 2, 10);
+        const Loaded l(path);
+        TopologyView view;
+        view.resize(900, 260);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(showMap(view, l, 20000));
+        QCOMPARE(view.serviceCount(), 13);
+        QVERIFY2(view.zoom() >= 0.5, qPrintable(QString::number(view.zoom())));
+        // Fit (F) and a smaller dock keep it readable; what does not fit scrolls.
+        view.setFocus();
+        QTest::keyClick(&view, Qt::Key_F);
+        QVERIFY2(view.zoom() >= 0.5, qPrintable(QString::number(view.zoom())));
+        view.resize(700, 200);
+        QTRY_VERIFY(view.viewport()->height() < 200);
+        QVERIFY2(view.zoom() >= 0.5, qPrintable(QString::number(view.zoom())));
+        QVERIFY(view.horizontalScrollBar()->maximum() > 0 || view.verticalScrollBar()->maximum() > 0);
+        // A view big enough shows it whole again.
+        view.resize(4000, 2500);
+        QTRY_COMPARE(view.horizontalScrollBar()->maximum(), 0);
+        QCOMPARE(view.verticalScrollBar()->maximum(), 0);
+    }
+
+    void theCountsAgreeWithTheCli()
+    {
+        // 24 producers publishing the same 5 types: the map draws 120 type pills (one per
+        // producer and type), but there are 5 event types, as eventlens-cli topology says.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("shared-types.jsonl");
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            int n = 0;
+            for (int p = 0; p < 24; ++p)
+                for (int t = 0; t < 5; ++t, ++n) {
+                    f.write(QStringLiteral("{\"eventId\":\"e%1\",\"eventType\":\"type.%2\",\"timestamp\":"
+                                           "\"2026-03-02T10:00:%3.000Z\",\"source\":\"producer-%4\","
+                                           "\"correlationId\":\"c%1\"}\n")
+                                .arg(n)
+                                .arg(t)
+                                .arg(n % 60, 2, 10, QLatin1Char('0'))
+                                .arg(p)
+                                .toUtf8());
+                    if (t == 0) // type.0 has a consumer
+                        f.write(QStringLiteral("{\"eventId\":\"r%1\",\"eventType\":\"reply\",\"timestamp\":"
+                                               "\"2026-03-02T10:00:%2.500Z\",\"source\":\"consumer\","
+                                               "\"correlationId\":\"c%1\",\"causationId\":\"e%1\"}\n")
+                                    .arg(n)
+                                    .arg(n % 60, 2, 10, QLatin1Char('0'))
+                                    .toUtf8());
+                }
+        }
+        const Loaded l(path);
+        TopologyView view;
+        showView(view);
+        QVERIFY(showMap(view, l, 20000));
+        const CliRun run = runCli({"topology", path});
+        QCOMPARE(run.exitCode, 0);
+        // "Service topology: 25 services, 24 edges (producer →event type→ consumer), 6 event
+        // types, 5 that nobody reacts to; rates over …"
+        const QRegularExpression headline(QStringLiteral(
+            "Service topology: (\\d+) services, (\\d+) edges .*, (\\d+) event types, (\\d+) that nobody"));
+        const QRegularExpressionMatch cli = headline.match(QString::fromUtf8(run.out));
+        QVERIFY2(cli.hasMatch(), run.out.constData());
+        QCOMPARE(cli.captured(3), QStringLiteral("6"));
+        const QString caption = view.caption();
+        QVERIFY2(caption.startsWith(QStringLiteral("%1 services \u00b7 %2 event types \u00b7 %3 reaction edges \u00b7 "
+                                                   "%4 nobody reacts to")
+                                        .arg(cli.captured(1), cli.captured(3), cli.captured(2), cli.captured(4))),
+                 qPrintable(caption + QStringLiteral(" | ") + cli.captured(0)));
+        QCOMPARE(view.typeCount(), 24 * 5 + 1); // the pills drawn
+    }
+
+    void aHugeMapIsCutToItsBusiestEdgesWithinTheBudget()
+    {
+        // 30 producers × 3 types × 100 consumers: 9 000 reaction edges. dot takes minutes
+        // over all of them; the view shows the busiest within its 2 s budget and says what it
+        // left out and where to see it.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.jsonl");
+        writeBigMap(path, 30, 3, 100);
+        const Loaded l(path);
+        QCOMPARE(l.topology.edges().size(), size_t(9000));
+        TopologyView view;
+        showView(view);
+        QElapsedTimer took;
+        took.start();
+        QVERIFY(showMap(view, l, 20000));
+        QVERIFY2(took.elapsed() < 3000, qPrintable(QString::number(took.elapsed())));
+        QVERIFY(view.edgeCount() > 0);
+        QVERIFY(view.edgeCount() < 1000);
+        const QString caption = view.caption();
+        QVERIFY2(caption.contains(QRegularExpression(QStringLiteral("\\b9\\s000 reaction edges"))),
+                 qPrintable(caption));
+        QVERIFY2(caption.contains(QStringLiteral("Too big to lay out whole: showing the busiest")),
+                 qPrintable(caption));
+        QVERIFY2(caption.contains(QStringLiteral("eventlens-cli topology lists every edge")), qPrintable(caption));
+        // Every edge drawn is one of the busiest: none left out had more reactions.
+        QVERIFY(view.serviceCount() > 0);
+    }
+
+    void aLayoutOverTheBudgetIsAbandonedForASmallerMap()
+    {
+        // Given the whole map anyway, dot is stopped at the budget and a cut-down map follows.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.jsonl");
+        writeBigMap(path, 30, 3, 100);
+        const Loaded l(path);
+        TopologyView view;
+        showView(view);
+        view.setMaxReactionEdges(100000);
+        QElapsedTimer took;
+        took.start();
+        QVERIFY(showMap(view, l, 20000));
+        QVERIFY2(took.elapsed() < 5000, qPrintable(QString::number(took.elapsed())));
+        QVERIFY(view.maxReactionEdges() < 9000);
+        QVERIFY(view.caption().contains(QStringLiteral("Too big to lay out whole")));
+    }
+
+    void theFlowGraphDrawsWhileTheMapIsLaidOut()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.jsonl");
+        writeBigMap(path, 30, 3, 100);
+        const Loaded l(path);
+        TopologyView map;
+        map.setMaxReactionEdges(100000); // a layout that takes dot long
+        map.setTopology(l.store, l.topology);
+        QVERIFY(map.isLayingOut());
+        FlowGraphView flow;
+        flow.resize(800, 600);
+        flow.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&flow));
+        const FlowGraph graph = buildFlowGraph(l.store, "c-e-3-1");
+        QVERIFY(!graph.empty());
+        QElapsedTimer took;
+        took.start();
+        // The window asks again on its next refresh while the flow graph could not draw.
+        while (!flow.setFlow(l.store, graph) && took.elapsed() < 5000)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 30);
+        QVERIFY2(took.elapsed() < 500, qPrintable(QString::number(took.elapsed())));
+        QVERIFY(flow.hint().isEmpty());
+        QCOMPARE(flow.nodeCount(), 101);
+        QVERIFY(map.isLayingOut()); // it was drawn while the map was still being laid out
+    }
+
+    void closingDuringALayoutReturnsAtOnce()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.jsonl");
+        writeBigMap(path, 30, 3, 100);
+        const Loaded l(path);
+        auto view = std::make_unique<TopologyView>();
+        view->setMaxReactionEdges(100000); // dot would run for minutes
+        view->setTopology(l.store, l.topology);
+        QVERIFY(view->isLayingOut());
+        // dot is at work: in a process of its own, or holding Graphviz's lock on a worker.
+        QTRY_VERIFY(childProcesses() > 0 || !GraphLayout::tryHold(std::chrono::milliseconds(0)));
+        QElapsedTimer took;
+        took.start();
+        view.reset();
+        QVERIFY2(took.elapsed() < 1000, qPrintable(QString::number(took.elapsed())));
+        QCOMPARE(childProcesses(), 0); // and nothing goes on laying out in the background
     }
 };
 

@@ -36,9 +36,10 @@ constexpr size_t kMaxRawText = 256 * 1024; ///< bytes of text the Raw tab shows
 const QColor kMuted(0x5f, 0x63, 0x68);
 const QColor kError(0xc6, 0x28, 0x28);
 
+/// An input string in rich text: escaped, and elided (a label lays out all it is given).
 QString html(const std::string &s)
 {
-    return QString::fromStdString(s).toHtmlEscaped();
+    return elided(s).toHtmlEscaped();
 }
 
 QString muted(const QString &htmlText)
@@ -154,7 +155,7 @@ public:
         case Qt::DisplayRole:
             switch (index.column()) {
             case KeyColumn:
-                return qs(n.key);
+                return elided(n.key);
             case ValueColumn:
                 return qs(n.value);
             case TypeColumn:
@@ -180,7 +181,7 @@ public:
                 return DetailsPane::tr("Not shown here: Copy value on the parent copies all of it");
             if (n.cut && index.column() == ValueColumn)
                 return DetailsPane::tr("Shortened: Copy value copies all of it");
-            return qs(n.pointer);
+            return elided(n.pointer);
         }
         return {};
     }
@@ -522,16 +523,17 @@ void DetailsPane::showEvent(const EventStore &store, uint32_t index)
     const EventEnvelope &e = m_details.envelope;
 
     m_header->setText(
-        QStringLiteral("%1  ·  %2  ·  %3").arg(qs(e.eventType), qs(e.source), qs(formatClock(e.timestampNs))));
-    m_header->setToolTip(qs(e.time));
+        QStringLiteral("%1  ·  %2  ·  %3").arg(elided(e.eventType), elided(e.source), qs(formatClock(e.timestampNs))));
+    m_header->setToolTip(elided(e.time));
 
-    setRow(m_eventId, qs(e.eventId));
-    setRow(m_type, e.defaultVersion ? tr("%1  v1 (no eventVersion)").arg(qs(e.eventType))
-                                    : tr("%1  v%2").arg(qs(e.eventType)).arg(e.version));
-    setRow(m_source, qs(e.source));
-    setRow(m_time, qs(e.time));
-    setRow(m_received, e.received.empty() ? QString() : tr("%1  (ingest lag %2)").arg(qs(e.received), qs(e.ingestLag)));
-    setRow(m_correlation, e.correlationId.empty() ? tr("none") : qs(e.correlationId));
+    setRow(m_eventId, elided(e.eventId));
+    setRow(m_type, e.defaultVersion ? tr("%1  v1 (no eventVersion)").arg(elided(e.eventType))
+                                    : tr("%1  v%2").arg(elided(e.eventType)).arg(e.version));
+    setRow(m_source, elided(e.source));
+    setRow(m_time, elided(e.time));
+    setRow(m_received,
+           e.received.empty() ? QString() : tr("%1  (ingest lag %2)").arg(elided(e.received), elided(e.ingestLag)));
+    setRow(m_correlation, e.correlationId.empty() ? tr("none") : elided(e.correlationId));
 
     QString cause;
     if (e.causationId.empty()) {
@@ -540,13 +542,13 @@ void DetailsPane::showEvent(const EventStore &store, uint32_t index)
         cause = html(e.causationId) + QStringLiteral("<br>")
                 + muted(tr("not in the input: a command, or a lost event").toHtmlEscaped());
     } else {
-        QString lag = tr("reaction lag %1").arg(qs(e.cause.lag)).toHtmlEscaped();
+        QString lag = tr("reaction lag %1").arg(elided(e.cause.lag)).toHtmlEscaped();
         if (e.cause.lagNs < 0)
             lag = QStringLiteral("<span style=\"color:%1\">%2</span>")
                       .arg(kError.name(), tr("stamped %1 before its cause (clock skew)")
                                               .arg(qs(formatDuration(-e.cause.lagNs)))
                                               .toHtmlEscaped());
-        cause = eventLink(e.cause.index, qs(e.causationId)) + QStringLiteral(" · ") + html(e.cause.eventType)
+        cause = eventLink(e.cause.index, elided(e.causationId)) + QStringLiteral(" · ") + html(e.cause.eventType)
                 + QStringLiteral(" · ") + html(e.cause.source) + QStringLiteral("<br>") + lag;
     }
     m_causation->setText(cause);
@@ -555,24 +557,25 @@ void DetailsPane::showEvent(const EventStore &store, uint32_t index)
 
     QStringList effects;
     for (const EventEnvelope::Effect &f : e.effects)
-        effects << eventLink(f.index, qs(f.eventId)) + QStringLiteral(" · ") + html(f.eventType) + QStringLiteral(" · ")
-                       + html(f.source) + QStringLiteral(" · +") + html(f.lag);
+        effects << eventLink(f.index, elided(f.eventId)) + QStringLiteral(" · ") + html(f.eventType)
+                       + QStringLiteral(" · ") + html(f.source) + QStringLiteral(" · +") + html(f.lag);
     if (e.moreEffects)
         effects << muted(tr("… and %1 more").arg(grouped(e.moreEffects)).toHtmlEscaped());
     setRow(m_effects, effects.isEmpty() ? muted(tr("none seen")) : effects.join(QStringLiteral("<br>")));
 
     QString duplicates;
     if (e.firstOccurrence != e.index && e.firstOccurrence != EventEnvelope::kNone)
-        duplicates = tr("a later copy of %1").arg(eventLink(e.firstOccurrence, tr("the first %1").arg(qs(e.eventId))));
+        duplicates =
+            tr("a later copy of %1").arg(eventLink(e.firstOccurrence, tr("the first %1").arg(elided(e.eventId))));
     else if (e.duplicates)
         duplicates = (e.duplicates == 1 ? tr("1 later copy with this eventId")
                                         : tr("%1 later copies with this eventId").arg(grouped(e.duplicates)))
                          .toHtmlEscaped();
     setRow(m_duplicates, duplicates);
-    setRow(m_topic, qs(e.topic));
-    setRow(m_origin, qs(e.where()));
-    m_origin->setToolTip(qs(e.origin));
-    setRow(m_flags, qs(e.flagsText()));
+    setRow(m_topic, elided(e.topic));
+    setRow(m_origin, elided(e.where()));
+    m_origin->setToolTip(elided(e.origin));
+    setRow(m_flags, elided(e.flagsText()));
     setRow(m_size, tr("%1 bytes").arg(grouped(e.rawBytes)));
 
     m_copyCorrelation->setEnabled(!e.correlationId.empty());
@@ -646,14 +649,14 @@ void DetailsPane::showRejected(const RejectedInput &reject)
     m_raw->clear();
     m_reject = RejectDetails::of(reject);
 
-    m_rejectReason->setText(qs(m_reject.reason));
+    m_rejectReason->setText(elided(m_reject.reason, 4000));
     auto set = [this](QLabel *field, const QString &text) {
         field->setText(text);
         m_rejectForm->setRowVisible(field, !text.isEmpty());
     };
-    set(m_rejectWhere, qs(m_reject.where));
-    set(m_rejectTopic, qs(m_reject.topic));
-    set(m_rejectReceived, qs(m_reject.received));
+    set(m_rejectWhere, elided(m_reject.where));
+    set(m_rejectTopic, elided(m_reject.topic));
+    set(m_rejectReceived, elided(m_reject.received));
     QString size = m_reject.frames.size() > 1
                        ? tr("%1 bytes in %2 frames").arg(grouped(m_reject.bytes)).arg(m_reject.frames.size())
                        : tr("%1 bytes").arg(grouped(m_reject.bytes));

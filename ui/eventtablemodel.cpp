@@ -312,7 +312,7 @@ const QString &EventTableModel::typeName(uint16_t type) const
         const size_t known = m_typeNames.size();
         m_typeNames.resize(std::max<size_t>(m_store->typeCount(), type + 1u));
         for (size_t i = known; i < m_typeNames.size(); ++i)
-            m_typeNames[i] = qs(m_store->typeName(uint16_t(i)));
+            m_typeNames[i] = elided(m_store->typeName(uint16_t(i)));
     }
     return m_typeNames[type];
 }
@@ -323,7 +323,7 @@ const QString &EventTableModel::sourceName(uint16_t source) const
         const size_t known = m_sourceNames.size();
         m_sourceNames.resize(std::max<size_t>(m_store->sourceCount(), source + 1u));
         for (size_t i = known; i < m_sourceNames.size(); ++i)
-            m_sourceNames[i] = qs(m_store->sourceName(uint16_t(i)));
+            m_sourceNames[i] = elided(m_store->sourceName(uint16_t(i)));
     }
     return m_sourceNames[source];
 }
@@ -419,11 +419,11 @@ QVariant EventTableModel::eventData(uint32_t index, int column, int role) const
                 return tr("No eventVersion: taken as 1.");
             return {};
         case Correlation:
-            return qs(m_store->correlationId(index));
+            return elided(m_store->correlationId(index));
         case Causation: {
             if (r.causationId == EventStore::kNone)
                 return tr("No causationId: the start of a flow.");
-            const QString id = qs(m_store->causationId(index));
+            const QString id = elided(m_store->causationId(index));
             const uint32_t cause = m_store->cause(index);
             if (cause == EventStore::kNone || !m_store->contains(cause))
                 return tr("%1\nNot in the store: a command, or a lost event (ghost cause).").arg(id);
@@ -490,7 +490,7 @@ QVariant EventTableModel::rejectData(const RejectedInput &reject, size_t positio
         case Type:
             return tr("rejected");
         case Source:
-            return QString::fromStdString(reject.where());
+            return elided(reject.where());
         case Flags:
             return flagsText(RejectedFlag);
         }
@@ -498,8 +498,7 @@ QVariant EventTableModel::rejectData(const RejectedInput &reject, size_t positio
     case Qt::ToolTipRole:
         if (column == Time && reject.receivedNs != kNoTime)
             return tr("received %1").arg(QString::fromStdString(formatTime(reject.receivedNs)));
-        return tr("Rejected (%1): %2")
-            .arg(QString::fromStdString(reject.where()), QString::fromStdString(reject.reason));
+        return tr("Rejected (%1): %2").arg(elided(reject.where()), elided(reject.reason, 4000));
     case Qt::BackgroundRole:
         return QBrush(QColor(kRejectedBackground));
     case Qt::ForegroundRole:

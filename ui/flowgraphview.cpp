@@ -100,7 +100,7 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
     std::vector<std::unique_ptr<GraphNodeItem>> nodes;
     nodes.reserve(graph.nodes.size());
     for (const FlowGraph::Node &n : graph.nodes) {
-        const QString id = QString::fromStdString(n.eventId);
+        const QString id = elided(n.eventId);
         std::vector<GraphNodeItem::Line> lines;
         GraphNodeItem::Style style;
         uint32_t marks = 0;
@@ -117,8 +117,8 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
                 << QStringLiteral("No event with this id is in the input: a command, or a lost event.");
         } else {
             const EventRecord &r = store.record(n.event);
-            const QString type = qs(store.typeName(r.type));
-            const QString source = qs(store.sourceName(r.source));
+            const QString type = elided(store.typeName(r.type));
+            const QString source = elided(store.sourceName(r.source));
             const QString typeLine = r.version > 1 ? QStringLiteral("%1  v%2").arg(type).arg(r.version) : type;
             lines = {{typeLine, typeFont, text},
                      {source, smallFont, muted},
@@ -129,7 +129,7 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
                 << QStringLiteral("id: %1").arg(id)
                 << QStringLiteral("time: %1").arg(QString::fromStdString(formatTime(r.timestampNs)));
             if (!n.inFlow) {
-                const QString corr = qs(store.correlationId(n.event));
+                const QString corr = elided(store.correlationId(n.event));
                 lines.push_back({corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr),
                                  pixelFont(11, false, true), muted});
                 marks |= OtherFlow;
@@ -225,11 +225,11 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             const FlowGraph::CrossFlowLink &l = *s.links.front();
             const QString corr = QString::fromStdString(l.correlationId);
             lines = {
-                {QStringLiteral("\u2192 %1").arg(qs(store.typeName(store.record(l.effect).type))), markFont, muted},
+                {QStringLiteral("\u2192 %1").arg(elided(store.typeName(store.record(l.effect).type))), markFont, muted},
                 {corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr),
                  pixelFont(11, false, true), muted}};
             tip << QStringLiteral("Caused %1 (%2) in %3; click to go there")
-                       .arg(qs(store.eventId(l.effect)), qs(store.typeName(store.record(l.effect).type)),
+                       .arg(elided(store.eventId(l.effect)), elided(store.typeName(store.record(l.effect).type)),
                             corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr));
         } else {
             lines = {{QStringLiteral("\u2192 %1 effects").arg(s.links.size()), markFont, muted},
@@ -237,7 +237,7 @@ void FlowGraphView::build(const EventStore &store, const FlowGraph &graph)
             tip << QStringLiteral("Effects in other flows (click to go to the first):");
             for (const FlowGraph::CrossFlowLink *l : s.links)
                 tip << QStringLiteral("%1 (%2) in %3")
-                           .arg(qs(store.eventId(l->effect)), qs(store.typeName(store.record(l->effect).type)),
+                           .arg(elided(store.eventId(l->effect)), elided(store.typeName(store.record(l->effect).type)),
                                 l->correlationId.empty()
                                     ? QStringLiteral("no flow")
                                     : QStringLiteral("flow %1").arg(QString::fromStdString(l->correlationId)));

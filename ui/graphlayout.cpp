@@ -2,9 +2,16 @@
 
 #include <QStringList>
 
-
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -253,6 +260,11 @@ std::unique_lock<std::recursive_mutex> GraphLayout::hold()
 bool GraphLayout::layout(QString &error)
 {
     const std::lock_guard<std::recursive_mutex> lock(graphvizLock());
+    return layoutUnlocked(error);
+}
+
+bool GraphLayout::layoutUnlocked(QString &error)
+{
     m_centers.clear();
     m_geometry.clear();
     m_bounds = QRectF();
@@ -287,6 +299,16 @@ bool GraphLayout::layout(QString &error)
     agattr(g, AGRAPH, cstr("rankdir"), cstr(m_direction == Direction::LeftToRight ? "LR" : "TB"));
     agattr(g, AGRAPH, cstr("nodesep"), cstr(inches(m_nodeSep).c_str()));
     agattr(g, AGRAPH, cstr("ranksep"), cstr(inches(m_rankSep).c_str()));
+    if (m_boundedEffort) {
+        // Fewer crossing-minimisation passes (mclimit scales them; no second pass), fewer
+        // network simplex iterations for ranking and placement (nslimit1, nslimit: per node),
+        // a smaller search for entering edges (searchsize). The graph's size stays the bound.
+        agattr(g, AGRAPH, cstr("mclimit"), cstr("0.1"));
+        agattr(g, AGRAPH, cstr("nslimit"), cstr("1"));
+        agattr(g, AGRAPH, cstr("nslimit1"), cstr("1"));
+        agattr(g, AGRAPH, cstr("searchsize"), cstr("10"));
+        agattr(g, AGRAPH, cstr("remincross"), cstr("false"));
+    }
     Agsym_t *shape = agattr(g, AGNODE, cstr("shape"), cstr("box"));
     agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
     agattr(g, AGNODE, cstr("label"), cstr(""));
@@ -376,6 +398,236 @@ bool GraphLayout::layout(QString &error)
             geo.labelCenter = toQt(l->pos);
     }
     return true;
+}
+
+namespace {
+
+/// The results of a layout as bytes, from the child process to its parent: plain numbers in
+/// this machine's representation (both ends are the same program).
+class Writer {
+public:
+    template<typename T> void put(const T &v) { m_bytes.append(reinterpret_cast<const char *>(&v), sizeof v); }
+    void put(QPointF p) { put(p.x()), put(p.y()); }
+    const std::string &bytes() const { return m_bytes; }
+
+private:
+    std::string m_bytes;
+};
+
+class Reader {
+public:
+    explicit Reader(const std::string &bytes) : m_bytes(bytes) { }
+    template<typename T> bool get(T &v)
+    {
+        if (m_bytes.size() - m_at < sizeof v)
+            return false;
+        std::memcpy(&v, m_bytes.data() + m_at, sizeof v);
+        m_at += sizeof v;
+        return true;
+    }
+    bool get(QPointF &p)
+    {
+        double x = 0, y = 0;
+        const bool ok = get(x) && get(y);
+        p = QPointF(x, y);
+        return ok;
+    }
+    bool atEnd() const { return m_at == m_bytes.size(); }
+
+private:
+    const std::string &m_bytes;
+    size_t m_at = 0;
+};
+
+bool writeAll(int fd, const std::string &bytes)
+{
+    size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += size_t(n);
+    }
+    return true;
+}
+
+/// Ends a child process that is still running (it is killed: dot has no way to stop) and
+/// reaps it; nothing when it was reaped already.
+class Child {
+public:
+    explicit Child(pid_t pid) : m_pid(pid) { }
+    ~Child()
+    {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGKILL);
+            reap();
+        }
+    }
+    Child(const Child &) = delete;
+    Child &operator=(const Child &) = delete;
+    /// Waits for the child to exit; its status.
+    int reap()
+    {
+        int status = 0;
+        while (m_pid > 0 && ::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) { }
+        m_pid = 0;
+        return status;
+    }
+
+private:
+    pid_t m_pid;
+};
+
+} // namespace
+
+GraphLayout::Outcome GraphLayout::layoutIsolated(QString &error, std::chrono::milliseconds budget,
+                                                 const std::atomic<bool> &cancelled)
+{
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point deadline = Clock::now() + budget;
+    m_centers.clear();
+    m_geometry.clear();
+    m_bounds = QRectF();
+    error.clear();
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        error = QStringLiteral("Cannot lay out the graph: no pipe to a layout process (%1)")
+                    .arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return Outcome::Failed;
+    }
+    pid_t pid = -1;
+    {
+        // Forked under the lock, so that the child's copy of Graphviz's state is not halfway
+        // through another thread's layout; held for the fork only.
+        const std::lock_guard<std::recursive_mutex> lock(graphvizLock());
+        context(); // made once, here, rather than again in every child
+        pid = ::fork();
+        if (pid == 0) {
+            // The child: lay out, send the results, and leave without running anything of
+            // the parent's (no destructors, no atexit handlers, no Qt).
+            ::close(fds[0]);
+            QString childError;
+            Writer w;
+            const bool ok = layoutUnlocked(childError);
+            w.put(uint8_t(ok ? 1 : 0));
+            if (!ok) {
+                const QByteArray text = childError.toUtf8();
+                w.put(uint32_t(text.size()));
+                std::string bytes = w.bytes();
+                bytes.append(text.constData(), size_t(text.size()));
+                ::_exit(writeAll(fds[1], bytes) ? 0 : 1);
+            }
+            w.put(m_bounds.width());
+            w.put(m_bounds.height());
+            w.put(uint64_t(m_centers.size()));
+            for (QPointF c : m_centers)
+                w.put(c);
+            w.put(uint64_t(m_geometry.size()));
+            for (const EdgeGeometry &e : m_geometry) {
+                w.put(uint64_t(e.spline.size()));
+                for (QPointF p : e.spline)
+                    w.put(p);
+                w.put(uint8_t(e.arrowTip.has_value()));
+                w.put(e.arrowTip.value_or(QPointF()));
+                w.put(uint8_t(e.labelCenter.has_value()));
+                w.put(e.labelCenter.value_or(QPointF()));
+            }
+            ::_exit(writeAll(fds[1], w.bytes()) ? 0 : 1);
+        }
+    }
+    ::close(fds[1]);
+    if (pid < 0) {
+        ::close(fds[0]);
+        error = QStringLiteral("Cannot lay out the graph: no layout process (%1)")
+                    .arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return Outcome::Failed;
+    }
+    Child child(pid);
+    std::string bytes;
+    char buffer[65536];
+    for (;;) {
+        if (cancelled) {
+            ::close(fds[0]);
+            return Outcome::Cancelled;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            ::close(fds[0]);
+            return Outcome::OverBudget;
+        }
+        pollfd p{fds[0], POLLIN, 0};
+        const int ready = ::poll(&p, 1, int(std::min<long long>(left.count(), 20)));
+        if (ready < 0 && errno != EINTR) {
+            ::close(fds[0]);
+            error = QStringLiteral("Cannot lay out the graph: lost the layout process (%1)")
+                        .arg(QString::fromLocal8Bit(std::strerror(errno)));
+            return Outcome::Failed;
+        }
+        if (ready <= 0)
+            continue;
+        const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; // the child is done (or died)
+        bytes.append(buffer, size_t(n));
+    }
+    ::close(fds[0]);
+    const int status = child.reap();
+
+    Reader r(bytes);
+    uint8_t ok = 0;
+    if (!r.get(ok) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        error = WIFSIGNALED(status)
+                    ? QStringLiteral("Graphviz could not lay out the graph: the layout process died (signal %1)")
+                          .arg(WTERMSIG(status))
+                    : QStringLiteral("Graphviz could not lay out the graph: the layout process ended early");
+        return Outcome::Failed;
+    }
+    if (!ok) {
+        uint32_t size = 0;
+        r.get(size);
+        const size_t header = sizeof ok + sizeof size; // the message follows them
+        error = bytes.size() < header ? QStringLiteral("Graphviz could not lay out the graph")
+                                      : QString::fromUtf8(bytes.data() + header,
+                                                          qsizetype(std::min<size_t>(size, bytes.size() - header)));
+        return Outcome::Failed;
+    }
+    double width = 0, height = 0;
+    uint64_t count = 0;
+    bool good = r.get(width) && r.get(height) && r.get(count) && count == m_nodes.size();
+    m_bounds = QRectF(0, 0, width, height);
+    m_centers.resize(good ? count : 0);
+    for (size_t i = 0; good && i < m_centers.size(); ++i)
+        good = r.get(m_centers[i]);
+    good = good && r.get(count) && count == m_edges.size();
+    m_geometry.resize(good ? count : 0);
+    for (size_t i = 0; good && i < m_geometry.size(); ++i) {
+        EdgeGeometry &e = m_geometry[i];
+        uint64_t points = 0;
+        good = r.get(points) && points <= bytes.size();
+        e.spline.resize(good ? points : 0);
+        for (QPointF &p : e.spline)
+            good = good && r.get(p);
+        uint8_t has = 0;
+        QPointF p;
+        good = good && r.get(has) && r.get(p);
+        if (has)
+            e.arrowTip = p;
+        good = good && r.get(has) && r.get(p);
+        if (has)
+            e.labelCenter = p;
+    }
+    if (!good || !r.atEnd()) {
+        m_centers.clear();
+        m_geometry.clear();
+        m_bounds = QRectF();
+        error = QStringLiteral("Graphviz could not lay out the graph: the layout process sent a malformed result");
+        return Outcome::Failed;
+    }
+    return Outcome::Done;
 }
 
 } // namespace eventlens

@@ -5,6 +5,7 @@
 #include <QSizeF>
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -70,6 +71,21 @@ public:
     /// the results are then empty. An empty graph lays out to nothing, successfully.
     bool layout(QString &error);
 
+    /// How layoutIsolated() ended.
+    enum class Outcome { Done, Failed, OverBudget, Cancelled };
+    /// layout(), run in a child process of its own (forked) so that it never holds Graphviz's
+    /// lock while dot works: the flow graph lays out meanwhile, and a layout that takes too
+    /// long is ended at once (the child is killed) instead of running on, invisible, for
+    /// minutes in dot_mincross. Over `budget` it is abandoned (OverBudget); when `cancelled`
+    /// becomes true (checked every few milliseconds) it is abandoned too (Cancelled). Failed
+    /// says why in `error`. The results are those of layout() when Done.
+    Outcome layoutIsolated(QString &error, std::chrono::milliseconds budget, const std::atomic<bool> &cancelled);
+
+    /// Bounds dot's work for big graphs (fewer crossing-minimisation passes and network
+    /// simplex iterations: mclimit, nslimit, nslimit1, searchsize, no remincross): a somewhat
+    /// less tidy drawing, in a time that grows about linearly with the graph.
+    void setBoundedEffort(bool bounded) { m_boundedEffort = bounded; }
+
     /// Graphviz's process-wide lock, taken within `wait` or not at all (an empty lock).
     /// A thread that must not wait long (the GUI's, while a big map is laid out on a worker)
     /// takes it first: its own layouts then run under it without waiting; without it, it
@@ -86,12 +102,15 @@ public:
 private:
     /// The edges that close a cycle, found by walking depth first in node order.
     std::vector<bool> backEdges() const;
+    /// layout() without taking Graphviz's lock (the caller holds it, or is a child process).
+    bool layoutUnlocked(QString &error);
 
     std::vector<Node> m_nodes;
     std::vector<Edge> m_edges;
     Direction m_direction = Direction::TopToBottom;
     double m_nodeSep = 18;
     double m_rankSep = 36;
+    bool m_boundedEffort = false;
 
     std::vector<QPointF> m_centers;
     std::vector<EdgeGeometry> m_geometry;

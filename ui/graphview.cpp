@@ -26,6 +26,9 @@ namespace {
 constexpr qreal kMinZoom = 0.02;
 constexpr qreal kMaxZoom = 4.0;
 constexpr qreal kSceneMargin = 16; ///< around the drawing, in points
+/// Fitting never zooms out below this: labels stay readable (items stop drawing text below
+/// 0.3) and a drawing bigger than the view scrolls. Zooming out by hand goes further.
+constexpr qreal kMinFitZoom = 0.5;
 
 } // namespace
 
@@ -219,11 +222,20 @@ void GraphView::fitToView()
     const QSizeF room = QSizeF(viewport()->size()) - QSizeF(4, 4 + caption);
     if (r.isEmpty() || room.isEmpty())
         return;
-    const qreal zoom = std::min({room.width() / r.width(), room.height() / r.height(), 1.0});
-    reserveCaptionRoom(zoom);
-    setZoom(zoom);
-    centerOn(sceneRect().center());
-    m_fitted = true;
+    const qreal fit = std::min({room.width() / r.width(), room.height() / r.height(), 1.0});
+    m_fitted = true; // a bigger view fits again
+    if (fit >= kMinFitZoom) {
+        reserveCaptionRoom(fit);
+        setZoom(fit);
+        centerOn(sceneRect().center());
+        return;
+    }
+    // Too big to read whole: readable, from its top-left corner (where a map starts) below the
+    // caption, scrolling.
+    reserveCaptionRoom(kMinFitZoom);
+    setZoom(kMinFitZoom);
+    const QRectF scene = sceneRect();
+    centerOn(scene.topLeft() + QPointF(viewport()->width(), viewport()->height()) / (2 * kMinFitZoom));
 }
 
 void GraphView::showHint(const QString &message)

@@ -46,7 +46,8 @@ public:
     void zoomBy(qreal factor);
 
 public slots:
-    /// Shows the whole graph, at most at 1:1.
+    /// Shows the whole graph, at most at 1:1; a graph that would need a zoom too small to read
+    /// (below one half) is shown at that zoom from its top-left corner, and scrolls.
     void fitToView();
 
 protected:

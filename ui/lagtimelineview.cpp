@@ -184,9 +184,9 @@ LagTimelineView::LagTimelineView(QWidget *parent) : QWidget(parent)
 
 void LagTimelineView::setConsumer(const QString &consumer)
 {
-    if (m_consumer->findText(consumer) < 0)
-        m_consumer->addItem(consumer); // chosen before the data has it: kept for setLag()
-    m_consumer->setCurrentIndex(m_consumer->findText(consumer));
+    if (m_consumer->findData(consumer) < 0)
+        m_consumer->addItem(elided(consumer), consumer); // chosen before the data has it: kept for setLag()
+    m_consumer->setCurrentIndex(m_consumer->findData(consumer));
     m_causeType->setCurrentIndex(0);
     emit settingsChanged();
 }
@@ -195,7 +195,7 @@ void LagTimelineView::setCauseType(const QString &causeType)
 {
     const int i = causeType.isEmpty() ? 0 : m_causeType->findData(causeType);
     if (i < 0)
-        m_causeType->addItem(causeType, causeType);
+        m_causeType->addItem(elided(causeType), causeType);
     m_causeType->setCurrentIndex(i < 0 ? m_causeType->count() - 1 : i);
     emit settingsChanged();
 }
@@ -213,7 +213,7 @@ void LagTimelineView::setLogScale(bool log)
 
 QString LagTimelineView::consumer() const
 {
-    return m_consumer->currentText();
+    return m_consumer->currentData().toString();
 }
 
 QString LagTimelineView::causeType() const
@@ -236,7 +236,7 @@ QStringList LagTimelineView::consumers() const
 {
     QStringList out;
     for (int i = 0; i < m_consumer->count(); ++i)
-        out << m_consumer->itemText(i);
+        out << m_consumer->itemData(i).toString();
     return out;
 }
 
@@ -293,7 +293,8 @@ void LagTimelineView::clear()
 void LagTimelineView::fillChoices(const EventStore &store, const LagAnalyzer &lag)
 {
     // Consumers by name (stats() is sorted so), the chosen one kept; its cause types likewise.
-    const QString consumer = m_consumer->currentText(), causeType = m_causeType->currentData().toString();
+    // The combos show names elided (a combo lays its items out whole) and keep them whole as data.
+    const QString consumer = m_consumer->currentData().toString(), causeType = m_causeType->currentData().toString();
     const std::vector<LagStats> stats = lag.stats();
     QStringList consumers;
     for (const LagStats &s : stats)
@@ -301,12 +302,13 @@ void LagTimelineView::fillChoices(const EventStore &store, const LagAnalyzer &la
             consumers << qs(store.sourceName(s.consumer));
     if (consumers != this->consumers()) {
         m_consumer->clear();
-        m_consumer->addItems(consumers);
+        for (const QString &c : consumers)
+            m_consumer->addItem(elided(c), c);
     }
-    m_consumer->setCurrentIndex(std::max(0, m_consumer->findText(consumer)));
+    m_consumer->setCurrentIndex(std::max(0, m_consumer->findData(consumer)));
 
     QStringList types;
-    const uint16_t chosen = store.findSource(m_consumer->currentText().toStdString());
+    const uint16_t chosen = store.findSource(m_consumer->currentData().toString().toStdString());
     for (const LagStats &s : stats)
         if (s.consumer == chosen)
             types << qs(store.typeName(s.causeType));
@@ -314,7 +316,7 @@ void LagTimelineView::fillChoices(const EventStore &store, const LagAnalyzer &la
         m_causeType->clear();
         m_causeType->addItem(tr("to every cause type"), QString());
         for (const QString &t : types)
-            m_causeType->addItem(tr("to %1").arg(t), t);
+            m_causeType->addItem(tr("to %1").arg(elided(t)), t);
     }
     m_causeType->setCurrentIndex(std::max(0, m_causeType->findData(causeType)));
 }
@@ -322,8 +324,8 @@ void LagTimelineView::fillChoices(const EventStore &store, const LagAnalyzer &la
 void LagTimelineView::setLag(const EventStore &store, const LagAnalyzer &lag)
 {
     fillChoices(store, lag);
-    const uint16_t consumer =
-        m_consumer->count() ? store.findSource(m_consumer->currentText().toStdString()) : EventStore::kNoName;
+    const uint16_t consumer = m_consumer->count() ? store.findSource(m_consumer->currentData().toString().toStdString())
+                                                  : EventStore::kNoName;
     const QString typeName = causeType();
     const uint16_t causeType = typeName.isEmpty() ? EventStore::kNoName : store.findType(typeName.toStdString());
     // The analyzer's own samples (in memory order, no lookups); a live store may have evicted

@@ -91,7 +91,7 @@ QString kindTitle(Anomaly::Kind kind)
 
 QString rejectText(const RejectedInput &r)
 {
-    return qs(r.where()) + QStringLiteral(": ") + qs(r.reason);
+    return elided(r.where()) + QStringLiteral(": ") + elided(r.reason, 1000);
 }
 
 /// What makes a finding the same one from one update to the next, while its count and
@@ -367,7 +367,7 @@ void ProblemsPane::setProblems(const std::vector<Anomaly> &anomalies, const std:
         ++bySeverity[static_cast<size_t>(Anomaly::severityOf(a.kind))];
         totals[k] += a.count;
         Child c;
-        c.text = qs(a.message);
+        c.text = elided(a.message, 1000);
         c.count = grouped(a.count);
         for (const std::string &id : a.eventIds)
             c.eventIds << qs(id);
@@ -416,10 +416,9 @@ void ProblemsPane::setProblems(const std::vector<Anomaly> &anomalies, const std:
                 }
                 const uint64_t hidden = rejectTotal - shown;
                 updateChildren(g, children,
-                               hidden == 0 ? QString()
-                               : hidden == 1
-                                   ? tr("… 1 earlier rejected input, not listed")
-                                   : tr("… %1 earlier rejected inputs, not listed").arg(grouped(hidden)));
+                               hidden == 0   ? QString()
+                               : hidden == 1 ? tr("… 1 earlier rejected input, not listed")
+                                             : tr("… %1 earlier rejected inputs, not listed").arg(grouped(hidden)));
             }
         } else {
             updateChildren(g, byKind[k], QString());

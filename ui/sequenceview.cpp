@@ -177,7 +177,7 @@ std::unique_ptr<GraphNodeItem> makeMark(const EventStore &store, const FlowGraph
     const QFont smallItalic = pixelFont(11, false, true);
     const QColor text(palette::kText), muted(palette::kMutedText);
     const FlowGraph::Node &n = graph.nodes[i];
-    const QString id = QString::fromStdString(n.eventId);
+    const QString id = elided(n.eventId);
     std::vector<GraphNodeItem::Line> lines;
     GraphNodeItem::Style style;
     uint32_t markBits = 0;
@@ -193,8 +193,8 @@ std::unique_ptr<GraphNodeItem> makeMark(const EventStore &store, const FlowGraph
             << QStringLiteral("No event with this id is in the input: a command, or a lost event.");
     } else {
         const EventRecord &r = store.record(n.event);
-        const QString type = qs(store.typeName(r.type));
-        const QString source = qs(store.sourceName(r.source));
+        const QString type = elided(store.typeName(r.type));
+        const QString source = elided(store.sourceName(r.source));
         lines = {{r.version > 1 ? QStringLiteral("%1  v%2").arg(type).arg(r.version) : type, typeFont, text}};
         style.fill = colorForSource(store.sourceName(r.source));
         style.outline = QColor(palette::kOutline);
@@ -203,7 +203,7 @@ std::unique_ptr<GraphNodeItem> makeMark(const EventStore &store, const FlowGraph
             << QStringLiteral("time: %1 (%2 since the flow started)")
                    .arg(QString::fromStdString(formatTime(r.timestampNs)), sinceStart(r.timestampNs - graph.startNs));
         if (!n.inFlow) {
-            const QString corr = qs(store.correlationId(n.event));
+            const QString corr = elided(store.correlationId(n.event));
             lines.push_back(
                 {corr.isEmpty() ? QStringLiteral("no flow") : QStringLiteral("flow %1").arg(corr), smallItalic, muted});
             markBits |= SequenceView::OtherFlow;
@@ -244,7 +244,7 @@ std::unique_ptr<GraphNodeItem> makeMark(const EventStore &store, const FlowGraph
         for (const FlowGraph::CrossFlowLink &l : graph.crossFlow)
             if (!l.incoming && l.cause == n.event)
                 tip << QStringLiteral("Caused %1 (%2) in %3")
-                           .arg(qs(store.eventId(l.effect)), qs(store.typeName(store.record(l.effect).type)),
+                           .arg(elided(store.eventId(l.effect)), elided(store.typeName(store.record(l.effect).type)),
                                 l.correlationId.empty()
                                     ? QStringLiteral("no flow")
                                     : QStringLiteral("flow %1").arg(QString::fromStdString(l.correlationId)));
@@ -563,7 +563,7 @@ void SequenceView::build(const EventStore &store, const FlowGraph &graph, const 
             auto it = laneOfSource.find(source);
             if (it == laneOfSource.end()) {
                 it = laneOfSource.emplace(source, m_lanes.size()).first;
-                m_lanes.push_back({qs(store.sourceName(source)), 0, 0, false});
+                m_lanes.push_back({elided(store.sourceName(source)), 0, 0, false});
             }
             laneOf[n] = it->second;
         }

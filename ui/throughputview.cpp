@@ -135,7 +135,7 @@ void ThroughputView::setThroughput(const ThroughputAnalyzer &throughput)
         for (size_t i = 0; i < shown; ++i) {
             const ThroughputAnalyzer::Series &s = r.series[i];
             TimeSeriesChart::Series out;
-            out.name = qs(s.name);
+            out.name = elided(s.name); // a legend lays its names out whole
             // A service has its colour everywhere (darker: the palette is for fills, lines need
             // depth); event types and topics have colours of their own, never a service's.
             out.color = key == ThroughputKey::Source ? colorForSource(s.name).darker(160) : colorForSeries(s.name);

@@ -26,6 +26,19 @@ namespace eventlens {
 
 namespace {
 
+/// How long a service map may take to lay out (both arrangements), in milliseconds.
+constexpr qint64 kLayoutBudgetMs = 2000;
+/// Reaction edges drawn at most at first: dot lays out about that many within the budget on a
+/// slow machine. Bigger maps show their busiest edges.
+constexpr size_t kReactionCap = 150;
+constexpr size_t kMinReactionCap = 10;
+/// Layouts quicker than this are not held back (see setTopology()).
+constexpr qint64 kUnthrottledLayoutMs = 100;
+/// Maps with more edges than this are laid out with dot's effort bounded.
+constexpr size_t kBoundedEffortEdges = 120;
+/// Entries a tooltip lists at most.
+constexpr qsizetype kTipItems = 12;
+
 // Node keys: the kind in the top bits, then the numbers. Edge keys: producer, type, consumer
 // (kNoName for a publish edge).
 constexpr uint64_t kServiceKey = 1ull << 48;
@@ -90,13 +103,19 @@ struct Model {
     std::vector<Publish> publishes;
     std::vector<TopologyEdge> reactions;
     double spanSeconds = 0;
+    /// As eventlens-cli topology counts them: distinct event types (a pill is one per producer
+    /// and type), and those nobody reacts to.
+    size_t typeCount = 0, unconsumedTypeCount = 0;
 
     Model(const EventStore &store, const TopologyAnalyzer &topology)
     {
         services = topology.services();
         reactions = topology.edges();
         spanSeconds = static_cast<double>(topology.spanNs()) / 1e9;
-        for (const TopologyType &t : topology.types())
+        const std::vector<TopologyType> allTypes = topology.types();
+        typeCount = allTypes.size();
+        unconsumedTypeCount = topology.unconsumedTypes().size();
+        for (const TopologyType &t : allTypes)
             for (const TopologyParticipant &p : t.producers) {
                 TypeNode &n = types[typeKey(p.source, t.eventType)];
                 n.producer = p.source;
@@ -147,6 +166,72 @@ struct Model {
         return s;
     }
 
+    /// What a reduced map left out (all zero: the whole map).
+    struct LeftOut {
+        size_t reactions = 0, types = 0, services = 0;
+        size_t keptReactions = 0;
+        bool any() const { return reactions || types || services; }
+    };
+
+    /// The map cut down to its busiest `maxReactions` reaction edges (by count), the type pills
+    /// and services they join, and as many types nobody reacts to (busiest first) as fit
+    /// beside them: what dot is given when the whole map is too big to lay out
+    /// in time. Returns what it left out.
+    LeftOut keepBusiest(size_t maxReactions)
+    {
+        LeftOut out;
+        const size_t maxTypes = maxReactions / 2 + 8;
+        if (reactions.size() <= maxReactions && types.size() <= maxReactions + maxTypes
+            && services.size() <= 2 * maxReactions)
+            return out;
+        std::stable_sort(reactions.begin(), reactions.end(),
+                         [](const TopologyEdge &a, const TopologyEdge &b) { return a.count > b.count; });
+        if (reactions.size() > maxReactions) {
+            out.reactions = reactions.size() - maxReactions;
+            reactions.resize(maxReactions);
+        }
+        out.keptReactions = reactions.size();
+        std::map<uint64_t, TypeNode> keptTypes;
+        std::vector<uint16_t> keptServices;
+        auto keepService = [&](uint16_t s) {
+            if (std::find(keptServices.begin(), keptServices.end(), s) == keptServices.end())
+                keptServices.push_back(s);
+        };
+        for (const TopologyEdge &e : reactions) {
+            TypeNode &n = keptTypes[typeKey(e.producer, e.eventType)];
+            n = types.at(typeKey(e.producer, e.eventType));
+            keepService(e.producer);
+            keepService(e.consumer);
+        }
+        // Pills of kept reactions keep only the consumers drawn, so none is called unconsumed.
+        for (auto &[key, n] : keptTypes)
+            std::erase_if(n.consumers, [&](uint16_t c) {
+                return std::none_of(reactions.begin(), reactions.end(), [&](const TopologyEdge &e) {
+                    return typeKey(e.producer, e.eventType) == key && e.consumer == c;
+                });
+            });
+        std::vector<const TypeNode *> unconsumed;
+        for (const auto &[key, n] : types)
+            if (n.consumers.empty())
+                unconsumed.push_back(&n);
+        std::stable_sort(unconsumed.begin(), unconsumed.end(),
+                         [](const TypeNode *a, const TypeNode *b) { return a->published > b->published; });
+        for (size_t i = 0; i < unconsumed.size() && i < maxTypes; ++i) {
+            keptTypes[typeKey(unconsumed[i]->producer, unconsumed[i]->type)] = *unconsumed[i];
+            keepService(unconsumed[i]->producer);
+        }
+        std::erase_if(publishes, [&](const Publish &p) { return !keptTypes.count(typeKey(p.producer, p.type)); });
+        out.types = types.size() - keptTypes.size();
+        out.services = services.size() - keptServices.size();
+        types = std::move(keptTypes);
+        std::erase_if(services, [&](uint16_t s) {
+            return std::find(keptServices.begin(), keptServices.end(), s) == keptServices.end();
+        });
+        std::erase_if(starters,
+                      [&](uint16_t s) { return std::find(services.begin(), services.end(), s) == services.end(); });
+        return out;
+    }
+
     double rate(uint64_t n) const { return spanSeconds > 0 ? static_cast<double>(n) / spanSeconds : 0; }
     /// "1.5/s" over the span seen, or "×3" before there is a span.
     QString rateOrCount(uint64_t n) const
@@ -171,10 +256,10 @@ EdgeLook publishLook(const EventStore &store, const Model &m, const Model::Publi
     look.style.width = widthForRate(m.rate(p.count));
     look.style.labelColor = QColor(palette::kMutedText);
     look.marks = TopologyView::Publish;
-    look.tip =
-        QStringLiteral("%1 published %2\n%3 event%4%5\nClick to show these events")
-            .arg(qs(store.sourceName(p.producer)), qs(store.typeName(p.type)), count(p.count), p.count == 1 ? "" : "s",
-                 m.spanSeconds > 0 ? QStringLiteral(", %1").arg(rateText(m.rate(p.count))) : QString());
+    look.tip = QStringLiteral("%1 published %2\n%3 event%4%5\nClick to show these events")
+                   .arg(elided(store.sourceName(p.producer)), elided(store.typeName(p.type)), count(p.count),
+                        p.count == 1 ? "" : "s",
+                        m.spanSeconds > 0 ? QStringLiteral(", %1").arg(rateText(m.rate(p.count))) : QString());
     return look;
 }
 
@@ -196,7 +281,8 @@ EdgeLook reactionLook(const EventStore &store, const Model &m, const TopologyEdg
     }
     QStringList tip;
     tip << QStringLiteral("%1 reacted to %2 from %3")
-               .arg(qs(store.sourceName(e.consumer)), qs(store.typeName(e.eventType)), qs(store.sourceName(e.producer)))
+               .arg(elided(store.sourceName(e.consumer)), elided(store.typeName(e.eventType)),
+                    elided(store.sourceName(e.producer)))
         << QStringLiteral("%1 reaction%2%3")
                .arg(count(e.count), e.count == 1 ? "" : "s",
                     m.spanSeconds > 0 ? QStringLiteral(", %1").arg(rateText(e.ratePerSecond)) : QString());
@@ -216,12 +302,20 @@ QString serviceTip(const EventStore &store, const Model &m, uint16_t source)
     QStringList published, reactsTo;
     for (const Model::Publish &p : m.publishes)
         if (p.producer == source)
-            published << QStringLiteral("%1 \u00d7%2").arg(qs(store.typeName(p.type)), count(p.count));
+            published << QStringLiteral("%1 \u00d7%2").arg(elided(store.typeName(p.type)), count(p.count));
     for (const TopologyEdge &e : m.reactions)
         if (e.consumer == source)
             reactsTo << QStringLiteral("%1 from %2 \u00d7%3")
-                            .arg(qs(store.typeName(e.eventType)), qs(store.sourceName(e.producer)), count(e.count));
-    QStringList tip{qs(store.sourceName(source))};
+                            .arg(elided(store.typeName(e.eventType)), elided(store.sourceName(e.producer)),
+                                 count(e.count));
+    // A service of a big map may publish or react to hundreds of types: the first few.
+    for (QStringList *list : {&published, &reactsTo})
+        if (list->size() > kTipItems) {
+            const qsizetype more = list->size() - kTipItems;
+            list->resize(kTipItems);
+            *list << QStringLiteral("and %1 more").arg(grouped(size_t(more)));
+        }
+    QStringList tip{elided(store.sourceName(source))};
     tip << (published.isEmpty() ? QStringLiteral("publishes nothing seen")
                                 : QStringLiteral("publishes: %1").arg(published.join(QStringLiteral(", "))));
     tip << (reactsTo.isEmpty() ? QStringLiteral("reacts to nothing seen")
@@ -231,7 +325,8 @@ QString serviceTip(const EventStore &store, const Model &m, uint16_t source)
 
 QString typeTip(const EventStore &store, const Model &m, const Model::TypeNode &t)
 {
-    QStringList tip{QStringLiteral("%1 from %2").arg(qs(store.typeName(t.type)), qs(store.sourceName(t.producer)))};
+    QStringList tip{
+        QStringLiteral("%1 from %2").arg(elided(store.typeName(t.type)), elided(store.sourceName(t.producer)))};
     tip << QStringLiteral("published %1 time%2%3")
                .arg(count(t.published), t.published == 1 ? "" : "s",
                     m.spanSeconds > 0 ? QStringLiteral(" (%1)").arg(rateText(m.rate(t.published))) : QString());
@@ -240,30 +335,47 @@ QString typeTip(const EventStore &store, const Model &m, const Model::TypeNode &
     } else {
         QStringList names;
         for (uint16_t c : t.consumers)
-            names << qs(store.sourceName(c));
+            names << elided(store.sourceName(c));
         tip << QStringLiteral("reacted to by: %1").arg(names.join(QStringLiteral(", ")));
     }
     return tip.join(QLatin1Char('\n'));
 }
 
-/// What the map holds: "5 services · 8 event types · 7 reaction edges · 2 types nobody reacts to · rates over 2 s".
+/// What the map holds, counted as eventlens-cli topology counts it: "5 services · 8 event
+/// types · 7 reaction edges · 2 types nobody reacts to · rates over 2 s"; and, for a map too big
+/// to draw whole, what was left out and where to see it.
 QString captionOf(const Model &m)
 {
     auto counted = [](size_t n, const char *one, const char *many) {
-        return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
+        return QStringLiteral("%1 %2").arg(grouped(n)).arg(QLatin1String(n == 1 ? one : many));
     };
     QStringList parts{QStringLiteral("<b>%1</b>").arg(counted(m.services.size(), "service", "services")),
-                      counted(m.types.size(), "event type", "event types"),
+                      counted(m.typeCount, "event type", "event types"),
                       counted(m.reactions.size(), "reaction edge", "reaction edges")};
-    const size_t unconsumed = static_cast<size_t>(
-        std::count_if(m.types.begin(), m.types.end(), [](const auto &t) { return t.second.consumers.empty(); }));
-    if (unconsumed)
+    if (m.unconsumedTypeCount)
         parts << QStringLiteral("<span style=\"color:%1\">%2 nobody reacts to</span>")
                      .arg(QColor(palette::kUnconsumed).name())
-                     .arg(unconsumed);
+                     .arg(grouped(m.unconsumedTypeCount));
     if (m.spanSeconds > 0)
         parts << QStringLiteral("rates over %1").arg(duration(static_cast<int64_t>(m.spanSeconds * 1e9)));
     return parts.join(QStringLiteral(" · "));
+}
+
+/// The note under the caption of a map too big to draw whole.
+QString leftOutNote(const Model::LeftOut &leftOut)
+{
+    auto counted = [](size_t n, const char *one, const char *many) {
+        return QStringLiteral("%1 %2").arg(grouped(n)).arg(QLatin1String(n == 1 ? one : many));
+    };
+    if (!leftOut.any())
+        return QString();
+    return QStringLiteral("<br><span style=\"color:%1\">Too big to lay out whole: showing the busiest %2; "
+                          "left out %3, %4 and %5. <i>eventlens-cli topology</i> lists every edge; "
+                          "a filter (source:NAME) shows one service's events.</span>")
+        .arg(QColor(palette::kWarning).name(), counted(leftOut.keptReactions, "reaction edge", "reaction edges"),
+             counted(leftOut.reactions, "reaction edge", "reaction edges"),
+             counted(leftOut.types, "event-type node", "event-type nodes"),
+             counted(leftOut.services, "service", "services"));
 }
 
 } // namespace
@@ -276,20 +388,25 @@ struct TopologyView::PendingMap {
     std::vector<std::unique_ptr<GraphNodeItem>> nodes; ///< in layout order
     std::vector<Edge> edges;                           ///< in layout order
     QString caption;
+    QString note;              ///< what a map cut down to fit left out (rich text), or empty
+    size_t reactionsDrawn = 0; ///< reaction edges given to dot
     bool hadMap = false;
     QPointF center;
     /// Superseded (clear(), a newer map) before its layout ran: the worker skips it.
     std::atomic<bool> dropped{false};
 };
 
-TopologyView::TopologyView(QWidget *parent) : GraphView(parent)
+TopologyView::TopologyView(QWidget *parent) : GraphView(parent), m_reactionCap(kReactionCap)
 {
     clear(QStringLiteral("No events yet: the service map appears as events arrive"));
 }
 
 TopologyView::~TopologyView()
 {
-    // They post to this view: let them finish first.
+    // They post to this view: let them finish first. Told to stop, they end their layout
+    // process within milliseconds, so closing the window never waits for dot.
+    if (m_pending)
+        m_pending->dropped = true;
     if (m_job.valid())
         m_job.wait();
     for (std::future<void> &job : m_dropped)
@@ -318,12 +435,14 @@ void TopologyView::clear(const QString &message)
     m_arrangements.clear();
     m_arranged = 0;
     m_structure.clear();
+    m_note.clear();
+    m_reactionCap = kReactionCap;
     showHint(message);
 }
 
 void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &topology)
 {
-    const Model m(store, topology);
+    Model m(store, topology);
     if (m.services.empty() && m.types.empty()) {
         clear(QStringLiteral("No events yet: the service map appears as events arrive"));
         return;
@@ -334,16 +453,23 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         return; // a layout is running; layoutFinished() asks for the next update
 
     if (structure == m_structure && !m_nodes.empty()) {
-        // Same map: new numbers only. Labels stay centred where the layout put them.
+        // Same map: new numbers only. Labels stay centred where the layout put them. A map
+        // too big to draw whole has edges and nodes that are not drawn.
         for (const Model::Publish &p : m.publishes) {
-            GraphEdgeItem *item = m_edges.at(edgeKey(p.producer, p.type, EventStore::kNoName));
+            const auto it = m_edges.find(edgeKey(p.producer, p.type, EventStore::kNoName));
+            if (it == m_edges.end())
+                continue;
+            GraphEdgeItem *item = it->second;
             const EdgeLook look = publishLook(store, m, p);
             item->setStyle(look.style);
             item->setLabel(look.label, labelFont);
             item->setToolTip(look.tip);
         }
         for (const TopologyEdge &e : m.reactions) {
-            GraphEdgeItem *item = m_edges.at(edgeKey(e.producer, e.eventType, e.consumer));
+            const auto it = m_edges.find(edgeKey(e.producer, e.eventType, e.consumer));
+            if (it == m_edges.end())
+                continue;
+            GraphEdgeItem *item = it->second;
             const EdgeLook look = reactionLook(store, m, e);
             item->setStyle(look.style);
             item->setLabel(look.label, labelFont);
@@ -351,18 +477,21 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
             item->setToolTip(look.tip);
         }
         for (uint16_t s : m.services)
-            m_nodes.at(serviceKey(s))->setToolTip(serviceTip(store, m, s));
+            if (const auto it = m_nodes.find(serviceKey(s)); it != m_nodes.end())
+                it->second->setToolTip(serviceTip(store, m, s));
         for (const auto &[key, t] : m.types)
-            m_nodes.at(key)->setToolTip(typeTip(store, m, t));
-        setCaption(captionOf(m));
+            if (const auto it = m_nodes.find(key); it != m_nodes.end())
+                it->second->setToolTip(typeTip(store, m, t));
+        setCaption(captionOf(m) + m_note);
         return;
     }
 
     const bool hadMap = !m_nodes.empty();
     // A map that keeps changing (a flood, time travel catching up) is laid out again only
-    // after as long as its last layout took: Graphviz's lock, which the flow graph needs too,
-    // stays free at least half of the time. The window is asked to call again then.
-    if (hadMap && m_sinceLayout.isValid() && m_sinceLayout.elapsed() < m_lastLayoutMs) {
+    // after as long as its last layout took: dot takes at most half of a core. The window is
+    // asked to call again then. (A small map's few tens of milliseconds are not held back.)
+    if (hadMap && m_sinceLayout.isValid() && m_lastLayoutMs >= kUnthrottledLayoutMs
+        && m_sinceLayout.elapsed() < m_lastLayoutMs) {
         if (!m_retryScheduled) {
             m_retryScheduled = true;
             QTimer::singleShot(int(m_lastLayoutMs - m_sinceLayout.elapsed()) + 1, this, [this] {
@@ -377,6 +506,12 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         showHint(QStringLiteral("Laying out the service map…"));
     m_structure = std::move(structure); // the map drawn stays until the new one is placed
 
+    // dot's time grows much faster than the map: thousands of edges take minutes. A map over
+    // the cap is cut down to its busiest edges before dot sees it (the caption says what was
+    // left out); the cap shrinks when even that took longer than the budget.
+    const Model full = m;
+    const Model::LeftOut leftOut = m.keepBusiest(m_reactionCap);
+
     // The items, by node key.
     std::unordered_map<uint64_t, std::unique_ptr<GraphNodeItem>> items;
     const QColor text(palette::kText);
@@ -385,11 +520,11 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         style.fill = colorForSource(store.sourceName(s));
         style.outline = QColor(palette::kOutline);
         std::vector<GraphNodeItem::Line> lines(1);
-        lines[0] = {qs(store.sourceName(s)), pixelFont(13, true), text};
+        lines[0] = {elided(store.sourceName(s)), pixelFont(13, true), text};
         auto item = std::make_unique<GraphNodeItem>(std::move(lines), style);
         item->setKey(serviceKey(s));
         item->setMarks(Service);
-        item->setToolTip(serviceTip(store, m, s));
+        item->setToolTip(serviceTip(store, full, s));
         items.emplace(serviceKey(s), std::move(item));
     }
     for (const auto &[key, t] : m.types) {
@@ -399,7 +534,7 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         style.outline = colorForSource(store.sourceName(t.producer)).darker(135);
         style.outlineWidth = 1.5;
         std::vector<GraphNodeItem::Line> lines(1);
-        lines[0] = {qs(store.typeName(t.type)), pixelFont(12), text};
+        lines[0] = {elided(store.typeName(t.type)), pixelFont(12), text};
         uint32_t marks = EventType;
         if (t.consumers.empty()) {
             style.outline = QColor(palette::kUnconsumed);
@@ -410,7 +545,7 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
         auto item = std::make_unique<GraphNodeItem>(std::move(lines), style, 220);
         item->setKey(key);
         item->setMarks(marks);
-        item->setToolTip(typeTip(store, m, t));
+        item->setToolTip(typeTip(store, full, t));
         items.emplace(key, std::move(item));
     }
 
@@ -489,40 +624,51 @@ void TopologyView::setTopology(const EventStore &store, const TopologyAnalyzer &
     pending->nodes = std::move(nodes);
     for (PendingEdge &e : edges)
         pending->edges.push_back({e.key, std::move(e.look)});
-    pending->caption = captionOf(m);
+    pending->caption = captionOf(full) + leftOutNote(leftOut);
+    pending->note = leftOutNote(leftOut);
+    pending->reactionsDrawn = m.reactions.size();
     pending->hadMap = hadMap;
     pending->center = center;
     dropPending(); // (none is running: setTopology() returned early; but after clear(), one may be)
     m_pending = pending;
+    layout.setBoundedEffort(m.reactions.size() + m.publishes.size() > kBoundedEffortEdges);
     m_job = std::async(std::launch::async, [this, pending, layout = std::move(layout)]() mutable {
         std::vector<Arrangement> arrangements;
         QString error;
+        bool overBudget = false;
         QElapsedTimer took;
         took.start();
         for (const GraphLayout::Direction d :
              {GraphLayout::Direction::TopToBottom, GraphLayout::Direction::LeftToRight}) {
-            if (pending->dropped)
-                return; // nobody will see it
+            const auto left = std::chrono::milliseconds(kLayoutBudgetMs - took.elapsed());
+            if (pending->dropped || left.count() <= 0)
+                break;
             const bool tb = d == GraphLayout::Direction::TopToBottom;
             layout.setDirection(d);
             layout.setNodeSeparation(tb ? 18 : 12);
             layout.setRankSeparation(tb ? 22 : 30);
-            if (layout.layout(error))
+            // In a process of its own: the flow graph keeps Graphviz meanwhile, and a layout
+            // over the budget, or no longer wanted (a newer map, the window closing), ends now.
+            const GraphLayout::Outcome outcome = layout.layoutIsolated(error, left, pending->dropped);
+            if (outcome == GraphLayout::Outcome::Done)
                 arrangements.push_back({d, layout.nodeCenters(), layout.edgeGeometry(), layout.boundingRect()});
+            overBudget = overBudget || outcome == GraphLayout::Outcome::OverBudget;
         }
+        if (pending->dropped)
+            return; // nobody will see it
         // Posted to the view's thread; the destructor waits for this job, so `this` is alive.
         QMetaObject::invokeMethod(
             this,
-            [this, pending, arrangements = std::move(arrangements), error, ms = took.elapsed()]() mutable {
+            [this, pending, arrangements = std::move(arrangements), error, overBudget, ms = took.elapsed()]() mutable {
                 m_lastLayoutMs = ms;
-                placeMap(pending, std::move(arrangements), error);
+                placeMap(pending, std::move(arrangements), error, overBudget);
             },
             Qt::QueuedConnection);
     });
 }
 
 void TopologyView::placeMap(const std::shared_ptr<PendingMap> &pending, std::vector<Arrangement> arrangements,
-                            const QString &error)
+                            const QString &error, bool overBudget)
 {
     if (pending != m_pending)
         return; // superseded (clear() or a newer map)
@@ -530,12 +676,31 @@ void TopologyView::placeMap(const std::shared_ptr<PendingMap> &pending, std::vec
     if (m_job.valid())
         m_job.wait(); // it is returning: it just posted this
     m_sinceLayout.start();
-    if (arrangements.empty()) {
+    if (arrangements.empty() && overBudget && pending->reactionsDrawn > kMinReactionCap) {
+        // Even the cut-down map took too long: a smaller one, at once (the window calls again).
+        m_reactionCap = std::max(kMinReactionCap,
+                                 pending->reactionsDrawn > kReactionCap ? kReactionCap : pending->reactionsDrawn / 4);
         m_structure.clear();
-        showHint(QStringLiteral("Cannot draw the service map.\n%1").arg(error));
+        m_lastLayoutMs = 0;
+        if (!pending->hadMap)
+            showHint(QStringLiteral("The service map took longer than %1 s to lay out: laying out its busiest "
+                                    "%2 reaction edges…")
+                         .arg(kLayoutBudgetMs / 1000)
+                         .arg(m_reactionCap));
         emit layoutFinished();
         return;
     }
+    if (arrangements.empty()) {
+        m_structure.clear();
+        showHint(overBudget ? QStringLiteral("Cannot draw the service map: even its %1 busiest reaction edges took "
+                                             "longer than %2 s to lay out. eventlens-cli topology lists every edge.")
+                                  .arg(pending->reactionsDrawn)
+                                  .arg(kLayoutBudgetMs / 1000)
+                            : QStringLiteral("Cannot draw the service map.\n%1").arg(error));
+        emit layoutFinished();
+        return;
+    }
+    m_note = pending->note;
     // The previous map's items go; its structure was replaced when this one was asked for.
     scene()->clear();
     m_nodes.clear();

@@ -70,6 +70,10 @@ public:
     GraphNodeItem *typeItem(uint16_t producer, uint16_t eventType) const;
     /// A reaction edge, or with consumer = EventStore::kNoName the publish edge.
     GraphEdgeItem *edgeItem(uint16_t producer, uint16_t eventType, uint16_t consumer) const;
+    /// Reaction edges given to dot at most before the map is cut down to its busiest (the
+    /// default suits the layout budget; tests raise it to give dot a map too big for it).
+    void setMaxReactionEdges(size_t edges) { m_reactionCap = edges; }
+    size_t maxReactionEdges() const { return m_reactionCap; }
     /// Whether a new map is being laid out (on a worker thread; the old one stays shown).
     bool isLayingOut() const;
     /// Processes events until the layout in progress is placed (an export needs the map
@@ -103,7 +107,7 @@ private:
     size_t preferredArrangement() const;
     void arrange(size_t arrangement);
     void placeMap(const std::shared_ptr<PendingMap> &pending, std::vector<Arrangement> arrangements,
-                  const QString &error);
+                  const QString &error, bool overBudget);
     /// Lets go of the layout asked for last, without waiting for it.
     void dropPending();
 
@@ -121,6 +125,8 @@ private:
     qint64 m_lastLayoutMs = 0;                ///< how long the last layout took (both arrangements)
     QElapsedTimer m_sinceLayout;              ///< since the last map was placed
     bool m_retryScheduled = false;
+    size_t m_reactionCap; ///< reaction edges given to dot at most (see the .cpp)
+    QString m_note;       ///< what the map drawn left out, under the caption
 };
 
 } // namespace eventlens
