@@ -99,7 +99,7 @@ private slots:
                 lastReceived = workspace.session()->stats().ingest.received;
                 quiet.restart();
             }
-            status.update(workspace, bus, QString(), false);
+            status.update(workspace, bus, QString(), SessionStatus::Replay::Off);
             const size_t resident = Workspace::residentBytes();
             peak = std::max(peak, resident);
             const auto m = memory.match(status.text());
