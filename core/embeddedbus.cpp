@@ -5,11 +5,13 @@
 
 #include <zmq.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <future>
 #include <thread>
+#include <tuple>
 
 namespace eventlens {
 
@@ -63,11 +65,7 @@ size_t sendMessage(zmq::socket_t &to, std::vector<zmq::message_t> &frames)
 
 bool EmbeddedBus::isLocalEndpoint(std::string_view endpoint)
 {
-    if (!endpoint.starts_with("tcp://"))
-        return true; // inproc://, ipc://: never leave the machine
-    std::string_view host = endpoint.substr(6);
-    host = host.substr(0, host.rfind(':'));
-    return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1" || host.starts_with("127.");
+    return isLoopbackEndpoint(endpoint);
 }
 
 EmbeddedBus::EmbeddedBus(zmq::context_t &context) : EmbeddedBus(context, Options{})
@@ -87,10 +85,8 @@ bool EmbeddedBus::start()
         return true;
     m_error.clear();
     m_warnings.clear();
-    for (const std::string *ep : {&m_options.publishers, &m_options.subscribers})
-        if (!isLocalEndpoint(*ep))
-            m_warnings.push_back("the bus binds " + *ep
-                                 + ", which other machines can reach; use 127.0.0.1 to keep it on this one");
+    if (!prepareCurve())
+        return false;
 
     static std::atomic<int> instances{0};
     const std::string control = "inproc://eventlens-bus-control-" + std::to_string(instances++);
@@ -117,6 +113,16 @@ bool EmbeddedBus::start()
             started.set_value(std::string("cannot reach the bus control socket: ") + e.what());
             return;
         }
+        // CURVE before binding: no client may slip in before the server key is set.
+        std::vector<std::unique_ptr<CurveHandshakeWatch>> watches;
+        if (m_zap)
+            for (auto [socket, domain, endpoint] : {std::tuple{&xsub, &m_publishersDomain, &m_options.publishers},
+                                                    std::tuple{&xpub, &m_subscribersDomain, &m_options.subscribers}}) {
+                socket->set(zmq::sockopt::curve_server, true);
+                socket->set(zmq::sockopt::curve_secretkey, m_curve.serverKey.secretKey);
+                socket->set(zmq::sockopt::zap_domain, *domain);
+                watches.push_back(std::make_unique<CurveHandshakeWatch>(m_context, *socket, m_zap, *domain, *endpoint));
+            }
         try {
             bindPatiently(xsub, m_options.publishers);
         } catch (const zmq::error_t &e) {
@@ -138,10 +144,15 @@ bool EmbeddedBus::start()
 
         std::vector<zmq::message_t> frames;
         std::vector<std::string_view> views;
-        std::array<zmq::pollitem_t, 3> items{
+        std::vector<zmq::pollitem_t> items{
             {{xsub.handle(), 0, ZMQ_POLLIN, 0}, {xpub.handle(), 0, ZMQ_POLLIN, 0}, {pair.handle(), 0, ZMQ_POLLIN, 0}}};
+        for (const auto &w : watches)
+            items.push_back({w->handle(), 0, ZMQ_POLLIN, 0});
         for (;;) {
             zmq::poll(items.data(), items.size(), kQuietTick);
+            for (size_t i = 0; i < watches.size(); ++i)
+                if (items[3 + i].revents & ZMQ_POLLIN)
+                    watches[i]->read();
             if (items[2].revents & ZMQ_POLLIN)
                 return; // stop
             if (items[0].revents & ZMQ_POLLIN) {
@@ -180,6 +191,53 @@ bool EmbeddedBus::start()
         return false;
     }
     return true;
+}
+
+bool EmbeddedBus::prepareCurve()
+{
+    if (m_zap) {
+        m_zap->removeDomain(m_publishersDomain);
+        m_zap->removeDomain(m_subscribersDomain);
+        m_zap.reset();
+    }
+    const std::pair<const std::string *, const char *> endpoints[] = {
+        {&m_options.publishers, "the bus's publishers endpoint"},
+        {&m_options.subscribers, "the bus's subscribers endpoint"}};
+    for (const auto &[endpoint, what] : endpoints) {
+        std::string warning;
+        m_error = checkBind(*endpoint, m_curve, what, warning);
+        if (!m_error.empty())
+            return false;
+        if (!warning.empty())
+            m_warnings.push_back(warning);
+        else if (m_curve.curve() && !isLoopbackEndpoint(*endpoint))
+            m_warnings.push_back(std::string(what) + " " + *endpoint
+                                 + " is reachable from other machines: CURVE lets in "
+                                 + std::to_string(m_curve.allowedClients.size()) + " allow-listed client key"
+                                 + (m_curve.allowedClients.size() == 1 ? "" : "s"));
+    }
+    if (m_curve.curve()) {
+        m_zap = ZapHandler::of(m_context);
+        m_publishersDomain = m_zap->addDomain(m_curve.allowedClients, m_options.publishers);
+        m_subscribersDomain = m_zap->addDomain(m_curve.allowedClients, m_options.subscribers);
+    }
+    return true;
+}
+
+ZapHandler::Stats EmbeddedBus::curveStats() const
+{
+    if (!m_zap)
+        return {};
+    ZapHandler::Stats s = m_zap->stats(m_publishersDomain);
+    const ZapHandler::Stats subscribers = m_zap->stats(m_subscribersDomain);
+    s.allowed += subscribers.allowed;
+    s.refused += subscribers.refused;
+    s.recent.insert(s.recent.end(), subscribers.recent.begin(), subscribers.recent.end());
+    std::stable_sort(s.recent.begin(), s.recent.end(),
+                     [](const CurveRefusal &a, const CurveRefusal &b) { return a.timeNs < b.timeNs; });
+    if (s.recent.size() > ZapHandler::kKeptRefusals)
+        s.recent.erase(s.recent.begin(), s.recent.end() - ZapHandler::kKeptRefusals);
+    return s;
 }
 
 void EmbeddedBus::stop()

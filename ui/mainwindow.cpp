@@ -132,15 +132,14 @@ void MainWindow::startLive(const StartOptions &options)
     // under a flood until then (costs about 32 MiB for the id table's slots).
     o.store.reserveEvents = 1'000'000;
     m_live = std::make_unique<Workspace>(std::move(o));
+    m_live->session()->setCurve(options.curve);
     if (options.bus) {
         std::string error;
         if (!m_live->session()->startBus(options.busOptions, error)) {
             m_busError = QString::fromStdString(error);
             statusBar()->showMessage(tr("The embedded bus did not start: %1").arg(m_busError), 15000);
-        } else {
-            for (const std::string &w : m_live->session()->bus()->warnings())
-                statusBar()->showMessage(QString::fromStdString(w), 15000);
         }
+        // Binds beyond loopback (and insecure mode) stay in the status bar: see SessionStatus::showSecurity.
     }
     if (const EmbeddedBus *bus = m_live->session()->bus(); bus && bus->isRunning())
         m_replay->setBus(m_live->context(), bus->publishersEndpoint());
@@ -452,6 +451,8 @@ void MainWindow::refreshStatus()
     if (!m_shown)
         return;
     m_status->update(*m_shown, m_live ? m_live->session()->bus() : nullptr, m_busError, m_replay->isReplaying());
+    if (m_live)
+        m_status->showSecurity(m_live->session()->securityWarnings(), m_live->session()->curveStats());
     m_filter->setCounts(m_model->matchedRows(), m_model->totalRows());
 }
 

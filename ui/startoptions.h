@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/curve.h"
 #include "core/demo.h"
 #include "core/embeddedbus.h"
 #include "core/zmqsource.h"
@@ -20,6 +21,7 @@ struct StartOptions {
     bool bus = true;                          ///< start the embedded bus
     EmbeddedBus::Options busOptions;          ///< where it binds (loopback by default)
     bool restoreLayout = true;                ///< restore the saved window layout
+    CurveOptions curve; ///< CURVE keys and allow-list, or insecure: needed to bind beyond loopback
 };
 
 /// What parseStartOptions() found besides the options.
@@ -31,9 +33,10 @@ struct StartRequest {
 };
 
 /// Reads `eventlens [FILE.jsonl] [--connect EP [--topic P]…]… [--demo order-saga|logistics]
-/// [--bus-publishers EP] [--bus-subscribers EP] [--no-bus]`. A `--topic` belongs to the
-/// `--connect` before it; topics given before any `--connect` apply to every endpoint
-/// that has none of its own.
+/// [--bus-publishers EP] [--bus-subscribers EP] [--no-bus] [--curve-key FILE] [--allow KEY|FILE|DIR]…
+/// [--server-key KEY|FILE] [--key FILE] [--insecure]`. A `--topic` (and a `--server-key`) belongs
+/// to the `--connect` before it; given before any `--connect` it applies to every endpoint
+/// that has none of its own. Key files are read here: a bad one is a usage error naming it.
 /// `arguments` excludes the program name.
 StartRequest parseStartOptions(const QStringList &arguments);
 /// The usage text for --help.

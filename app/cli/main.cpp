@@ -124,6 +124,19 @@ int main(int argc, char **argv)
         ->capture_default_str();
     bus->add_option("--record", busEndpoints.record, "Record everything published (rejects to FILE.rejected.jsonl)")
         ->type_name("FILE");
+    bus->add_option("--curve-key", busEndpoints.curveKey,
+                    "The bus's key pair (NAME.key_secret from 'keygen'): CURVE on both endpoints, loopback too")
+        ->type_name("FILE");
+    bus->add_option("--allow", busEndpoints.allow,
+                    "Client public key that may connect: a key, a NAME.key file or a directory of them (repeatable)")
+        ->type_name("KEY|FILE|DIR");
+    bus->add_flag("--insecure", busEndpoints.insecure,
+                  "Bind beyond loopback without authentication: anyone who reaches it may publish");
+
+    std::string keygenOut;
+    auto *keygen = app.add_subcommand("keygen", "Make a CURVE key pair for using EventLens across machines");
+    keygen->add_option("--out", keygenOut, "Write NAME.key (public) and NAME.key_secret (mode 0600)")
+        ->type_name("NAME");
 
     eventlens::commands::TailArgs tailArgs;
     auto *tail = app.add_subcommand("tail", "Print one line per event from live ZeroMQ publishers until Ctrl-C");
@@ -132,6 +145,11 @@ int main(int argc, char **argv)
         ->type_name("EP");
     tail->add_option("--topic", tailArgs.topics, "Topic prefix(es) to subscribe to (default: everything)")
         ->type_name("PREFIX");
+    tail->add_option("--server-key", tailArgs.serverKey,
+                     "Connect with CURVE to a server with this public key (a key or a NAME.key file)")
+        ->type_name("KEY|FILE");
+    tail->add_option("--key", tailArgs.key, "This client's key pair (NAME.key_secret from 'keygen')")
+        ->type_name("FILE");
     tail->add_option("--rcvhwm", tailArgs.receiveHighWaterMark,
                      "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
         ->capture_default_str()
@@ -146,6 +164,12 @@ int main(int argc, char **argv)
         ->type_name("EP");
     record->add_option("--topic", recordArgs.source.topics, "Topic prefix(es) (default: everything)")
         ->type_name("PREFIX");
+    record
+        ->add_option("--server-key", recordArgs.source.serverKey,
+                     "Connect with CURVE to a server with this public key (a key or a NAME.key file)")
+        ->type_name("KEY|FILE");
+    record->add_option("--key", recordArgs.source.key, "This client's key pair (NAME.key_secret from 'keygen')")
+        ->type_name("FILE");
     record->add_option("--rcvhwm", recordArgs.source.receiveHighWaterMark,
                        "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
         ->capture_default_str()
@@ -247,6 +271,8 @@ int main(int argc, char **argv)
         std::signal(SIGTERM, requestStop);
         return eventlens::commands::bus(busEndpoints, g_stop, std::cout, std::cerr);
     }
+    if (keygen->parsed())
+        return eventlens::commands::keygen(keygenOut, std::cout, std::cerr);
     if (anomalies->parsed())
         return eventlens::commands::anomalies(input, toFormat(format), std::cout, std::cerr);
     if (compare->parsed())
