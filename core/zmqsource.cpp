@@ -126,7 +126,8 @@ void ZmqSource::sendControl(const std::vector<std::string> &command)
     if (!m_control)
         return;
     for (size_t i = 0; i < command.size(); ++i)
-        m_control->send(zmq::buffer(command[i]), i + 1 < command.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        m_control->send(zmq::buffer(command[i]),
+                        i + 1 < command.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 
 ZapHandler::Stats ZmqSource::curveStats() const
@@ -186,7 +187,7 @@ void ZmqSource::setState(const std::string &address, State state, std::string de
         m_stateSink(changed);
 }
 
-void ZmqSource::handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq::message_t &event)
+std::string ZmqSource::handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq::message_t &event)
 {
     uint32_t value = 0;
     if (event.size() >= 6)
@@ -206,7 +207,7 @@ void ZmqSource::handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq
                                        ? "no CURVE (a plain client, or another mechanism)"
                                        : "CURVE handshake failed"});
         }
-        return;
+        return {};
     }
     std::string why =
         id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "the server refused this client's key (status " + std::to_string(value)
@@ -216,6 +217,7 @@ void ZmqSource::handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq
                                                      : "the server does not speak CURVE")
             : "security handshake failed (wrong server key?)";
     setState(endpoint.address, State::Retrying, why);
+    return why;
 }
 
 void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
@@ -224,6 +226,7 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
         Endpoint endpoint;
         zmq::socket_t sub;
         zmq::socket_t monitor;
+        std::string refused; ///< why the CURVE handshake last failed, until one succeeds
     };
     std::vector<std::unique_ptr<Connection>> connections;
 
@@ -270,8 +273,10 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
         return true;
     };
     auto open = [&](const Endpoint &endpoint) {
-        auto c = std::make_unique<Connection>(Connection{endpoint, zmq::socket_t(m_context, zmq::socket_type::sub),
-                                                         zmq::socket_t(m_context, zmq::socket_type::pair)});
+        auto c = std::make_unique<Connection>(Connection{endpoint,
+                                                         zmq::socket_t(m_context, zmq::socket_type::sub),
+                                                         zmq::socket_t(m_context, zmq::socket_type::pair),
+                                                         {}});
         c->sub.set(zmq::sockopt::linger, 0);
         c->sub.set(zmq::sockopt::rcvhwm, m_rcvHwm);
         if (endpoint.topics.empty())
@@ -284,7 +289,7 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED
                                | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_LISTENING | ZMQ_EVENT_ACCEPTED
                                | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                               | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+                               | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
         c->monitor.set(zmq::sockopt::linger, 0);
         c->monitor.connect(monitor);
         if (!secure(*c))
@@ -363,16 +368,20 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                     switch (id) {
                     case ZMQ_EVENT_CONNECTED:
                     case ZMQ_EVENT_ACCEPTED:
-                        setState(c.endpoint.address, State::Connected);
+                        setState(c.endpoint.address, State::Connected, c.refused);
                         break;
                     case ZMQ_EVENT_CONNECT_DELAYED:
-                        setState(c.endpoint.address, State::Connecting);
+                        setState(c.endpoint.address, State::Connecting, c.refused);
                         break;
                     case ZMQ_EVENT_CONNECT_RETRIED:
-                        setState(c.endpoint.address, State::Retrying);
+                        setState(c.endpoint.address, State::Retrying, c.refused);
                         break;
                     case ZMQ_EVENT_DISCONNECTED:
-                        setState(c.endpoint.address, State::Disconnected);
+                        setState(c.endpoint.address, State::Disconnected, c.refused);
+                        break;
+                    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+                        c.refused.clear();
+                        setState(c.endpoint.address, State::Connected);
                         break;
                     case ZMQ_EVENT_LISTENING: // the detail says where, with a '*' port resolved
                         setState(c.endpoint.address, State::Listening, address.to_string());
@@ -380,7 +389,7 @@ void ZmqSource::run(std::string controlEndpoint, std::vector<Endpoint> initial)
                     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
                     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
                     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-                        handshakeFailed(c.endpoint, id, event);
+                        c.refused = handshakeFailed(c.endpoint, id, event);
                         break;
                     default:
                         break;

@@ -114,7 +114,8 @@ private:
     void sendControl(const std::vector<std::string> &command);
     void run(std::string control, std::vector<Endpoint> initial);
     void setState(const std::string &address, State state, std::string detail = {});
-    void handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq::message_t &event);
+    /// Counts a refused client (at a bind) or says why we were refused (at a connect).
+    std::string handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq::message_t &event);
 
     zmq::context_t &m_context;
     Sink m_sink;

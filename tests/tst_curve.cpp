@@ -7,7 +7,12 @@
 #include "core/embeddedbus.h"
 #include "core/session.h"
 #include "core/zmqsource.h"
+#include "ui/connectiondialog.h"
+#include "windowtestsupport.h"
 
+#include <QCheckBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -267,7 +272,79 @@ private slots:
             return secured.store().size() > 0;
         }));
     }
+
+    // --- the app ----------------------------------------------------------------------
+
+    void appOptionsReadKeysAndSayWhatIsWrong()
+    {
+        QTemporaryDir dir;
+        const std::string base = dir.filePath("bus").toStdString();
+        const CurveKeyPair pair = generateCurveKeyPair();
+        std::string error;
+        QVERIFY(writeCurveKeyFiles(base, pair, error));
+        const QString pub = dir.filePath("bus.key"), secret = dir.filePath("bus.key_secret");
+
+        StartRequest r = parseStartOptions({"--connect", "tcp://10.0.0.5:5556", "--server-key", pub, "--key", secret,
+                                            "--curve-key", secret, "--allow", pub, "--insecure"});
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QCOMPARE(r.options.connect.at(0).serverKey, pair.publicKey);
+        QCOMPARE(r.options.curve.clientKey.secretKey, pair.secretKey);
+        QCOMPARE(r.options.curve.serverKey.secretKey, pair.secretKey);
+        QCOMPARE(r.options.curve.allowedClients, std::vector<std::string>{pair.publicKey});
+        QVERIFY(r.options.curve.insecure);
+
+        r = parseStartOptions({"--curve-key", pub}); // the public half cannot serve
+        QVERIFY2(r.error.contains("--curve-key") && r.error.contains("no secret key"), qPrintable(r.error));
+        r = parseStartOptions({"--allow", pub});
+        QVERIFY2(r.error.contains("--allow needs --curve-key"), qPrintable(r.error));
+        r = parseStartOptions({"--server-key", dir.filePath("missing.key")});
+        QVERIFY2(r.error.contains("--server-key") && r.error.contains("missing.key"), qPrintable(r.error));
+    }
+
+    void windowRefusesToBindBeyondLoopbackWithoutKeys()
+    {
+        StartOptions o = testOptions();
+        o.busOptions.publishers = "tcp://lo:*";
+        MainWindow w(o);
+        QTRY_VERIFY(w.statusText().contains(QStringLiteral("bus failed: refusing to bind")));
+        QVERIFY2(w.statusText().contains(QStringLiteral("--insecure")), qPrintable(w.statusText()));
+
+        // The Connections dialog says a Bind beyond loopback will be refused, before it is tried.
+        ConnectionDialog *d = w.connectionDialog();
+        QLineEdit *address = nullptr;
+        for (QLineEdit *e : d->findChildren<QLineEdit *>())
+            if (e->placeholderText() == QStringLiteral("tcp://127.0.0.1:5556"))
+                address = e;
+        QVERIFY(address);
+        address->setText(QStringLiteral("tcp://0.0.0.0:5557"));
+        QVERIFY(d->warning().isEmpty()); // connecting out needs no keys
+        d->findChild<QCheckBox *>()->setChecked(true);
+        QVERIFY2(d->warning().contains(QStringLiteral("Will be refused")), qPrintable(d->warning()));
+        QVERIFY2(d->warning().contains(QStringLiteral("keygen")), qPrintable(d->warning()));
+        address->setText(QStringLiteral("tcp://127.0.0.1:5557"));
+        QVERIFY(d->warning().isEmpty());
+    }
+
+    void windowShowsInsecureModeForAsLongAsItLasts()
+    {
+        StartOptions o = testOptions();
+        o.busOptions = {"tcp://lo:*", "tcp://lo:*"};
+        o.curve.insecure = true;
+        MainWindow w(o);
+        // In the status bar's permanent part (not a message that times out), both binds counted.
+        QTRY_VERIFY(w.statusText().contains(QStringLiteral("INSECURE: 2 bind(s) open to any host")));
+        ConnectionDialog *d = w.connectionDialog();
+        for (QLineEdit *e : d->findChildren<QLineEdit *>())
+            if (e->placeholderText() == QStringLiteral("tcp://127.0.0.1:5556"))
+                e->setText(QStringLiteral("tcp://lo:*"));
+        d->findChild<QCheckBox *>()->setChecked(true);
+        QVERIFY2(d->warning().startsWith(QStringLiteral("INSECURE")), qPrintable(d->warning()));
+        d->addEndpoint({"tcp://lo:*", {}, true, {}});
+        QTRY_VERIFY(w.statusText().contains(QStringLiteral("INSECURE: 3 bind(s)")));
+        QTest::qWait(1000);
+        QVERIFY(w.statusText().contains(QStringLiteral("INSECURE: 3 bind(s)")));
+    }
 };
 
-QTEST_GUILESS_MAIN(TestCurve)
+QTEST_MAIN(TestCurve)
 #include "tst_curve.moc"

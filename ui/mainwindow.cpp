@@ -358,6 +358,8 @@ void MainWindow::tick()
         m_status->setLoadProgress(m_load->bytesDone(), m_load->bytesTotal(),
                                   m_load->phase() == WorkspaceLoad::Phase::Analysing);
     if (m_live) {
+        // Refusals at CURVE endpoints and new binds arrive without events: the status is due anyway.
+        m_dirty[int(View::Status)] = true;
         const Workspace::Update u = m_live->poll(kPollBudget);
         if (m_shown == m_live.get() && !u.empty()) {
             m_model->appended(u.firstEvent, u.endEvent, u.newRejects, u.droppedRejects);
