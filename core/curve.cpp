@@ -434,7 +434,9 @@ void CurveHandshakeWatch::read()
                          ? "no CURVE (a plain client, or another mechanism)"
                          : "CURVE handshake failed (protocol error " + std::to_string(value) + ")";
         else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-            reason = "handshake failed (" + std::string(zmq_strerror(int(value))) + ")";
+            // The peer hung up mid-greeting: usually a plain client that saw our CURVE greeting first.
+            reason = "no CURVE handshake completed (" + std::string(zmq_strerror(int(value)))
+                     + "): a plain client, or one that hung up";
         else
             continue;
         // libzmq 4.3 reports the endpoint, not the peer, for a handshake that fails before ZAP.

@@ -205,7 +205,7 @@ std::string ZmqSource::handshakeFailed(const Endpoint &endpoint, uint16_t id, co
             m_zap->refuse(domain, {nowUtcNs(), "a client (address not reported by libzmq)", endpoint.address,
                                    value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
                                        ? "no CURVE (a plain client, or another mechanism)"
-                                       : "CURVE handshake failed"});
+                                       : "no CURVE handshake completed: a plain client, or one that hung up"});
         }
         return {};
     }

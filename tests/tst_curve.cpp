@@ -100,7 +100,7 @@ private slots:
         std::string error;
         QVERIFY2(writeCurveKeyFiles(base, pair, error), error.c_str());
 
-        struct stat st { };
+        struct stat st = {};
         QCOMPARE(::stat((base + ".key_secret").c_str(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
 
