@@ -42,9 +42,9 @@ struct BusEndpoints {
     std::string subscribers = "tcp://127.0.0.1:5556";
     std::string record; ///< when set, everything published is recorded there (see LiveRecorder)
     // Authentication (see core/curve.h): needed to bind beyond loopback.
-    std::string curveKey;           ///< the bus's key pair (a .key_secret file): CURVE on both endpoints
-    std::vector<std::string> allow; ///< client public keys that may connect: keys, key files, directories
-    bool insecure = false;          ///< bind beyond loopback without CURVE (warned about, all along)
+    std::string curveKey{};           ///< the bus's key pair (a .key_secret file): CURVE on both endpoints
+    std::vector<std::string> allow{}; ///< client public keys that may connect: keys, key files, directories
+    bool insecure = false;            ///< bind beyond loopback without CURVE (warned about, all along)
 };
 
 /// Runs the embedded bus until `stop` becomes true (Ctrl-C in the CLI), printing where

@@ -64,7 +64,7 @@ public:
         std::string address;             ///< e.g. tcp://127.0.0.1:5556
         std::vector<std::string> topics; ///< prefixes; empty = everything
         bool bind = false;               ///< bind instead of connect (publishers connect to us)
-        std::string serverKey;           ///< connect with CURVE to a server with this public key (Z85)
+        std::string serverKey{};         ///< connect with CURVE to a server with this public key (Z85)
     };
     struct EndpointState {
         std::string address;

@@ -21,7 +21,7 @@ struct StartOptions {
     bool bus = true;                          ///< start the embedded bus
     EmbeddedBus::Options busOptions;          ///< where it binds (loopback by default)
     bool restoreLayout = true;                ///< restore the saved window layout
-    CurveOptions curve; ///< CURVE keys and allow-list, or insecure: needed to bind beyond loopback
+    CurveOptions curve{}; ///< CURVE keys and allow-list, or insecure: needed to bind beyond loopback
 };
 
 /// What parseStartOptions() found besides the options.
