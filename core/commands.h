@@ -46,6 +46,10 @@ struct BusEndpoints {
     int sendHighWaterMark = EmbeddedBus::kDefaultHighWaterMark;
     int receiveHighWaterMark = EmbeddedBus::kDefaultHighWaterMark;
     int64_t maxMessageBytes = EmbeddedBus::kDefaultMaxMessageBytes;
+    // Authentication (see core/curve.h): needed to bind beyond loopback.
+    std::string curveKey{};           ///< the bus's key pair (a .key_secret file): CURVE on both endpoints
+    std::vector<std::string> allow{}; ///< client public keys that may connect: keys, key files, directories
+    bool insecure = false;            ///< bind beyond loopback without CURVE (warned about, all along)
 };
 
 /// Runs the embedded bus until `stop` becomes true (Ctrl-C in the CLI), printing where
@@ -58,6 +62,8 @@ struct TailArgs {
     std::vector<std::string> topics;    ///< prefixes; none = everything
     DecoderOptions decoder;
     int receiveHighWaterMark = 0; ///< per endpoint; 0 = unbounded (nothing dropped by ZeroMQ)
+    std::string serverKey;        ///< connect with CURVE to a server with this public key (key or key file)
+    std::string key;              ///< this client's key pair (a .key_secret file); a fresh one when empty
 };
 
 /// Prints one readable line per event received until `stop` (Ctrl-C); rejected messages
@@ -76,6 +82,10 @@ struct RecordArgs {
 /// `_eventlens` receive member) until `stop`, the count or the duration; messages that are
 /// not events go, with endpoint, topic, reason and frames, to a sibling file.
 int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &out, std::ostream &err);
+
+/// Makes a CURVE key pair: with `out`, writes `<out>.key` and `<out>.key_secret` (mode 0600),
+/// czmq certificate files; without, prints both keys.
+int keygen(const std::string &out, std::ostream &outStream, std::ostream &err);
 
 /// What `replay` plays and where.
 struct ReplayArgs {

@@ -5,12 +5,14 @@
 
 #include <zmq.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <future>
 #include <thread>
+#include <tuple>
 
 namespace eventlens {
 
@@ -81,11 +83,7 @@ size_t forwardMessage(zmq::socket_t &to, std::vector<zmq::message_t> &frames, bo
 
 bool EmbeddedBus::isLocalEndpoint(std::string_view endpoint)
 {
-    if (!endpoint.starts_with("tcp://"))
-        return true; // inproc://, ipc://: never leave the machine
-    std::string_view host = endpoint.substr(6);
-    host = host.substr(0, host.rfind(':'));
-    return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1" || host.starts_with("127.");
+    return isLoopbackEndpoint(endpoint);
 }
 
 EmbeddedBus::EmbeddedBus(zmq::context_t &context) : EmbeddedBus(context, Options{})
@@ -105,10 +103,8 @@ bool EmbeddedBus::start()
         return true;
     m_error.clear();
     m_warnings.clear();
-    for (const std::string *ep : {&m_options.publishers, &m_options.subscribers})
-        if (!isLocalEndpoint(*ep))
-            m_warnings.push_back("the bus binds " + *ep
-                                 + ", which other machines can reach; use 127.0.0.1 to keep it on this one");
+    if (!prepareCurve())
+        return false;
 
     static std::atomic<int> instances{0};
     const std::string control = "inproc://eventlens-bus-control-" + std::to_string(instances++);
@@ -135,7 +131,10 @@ bool EmbeddedBus::start()
         // Publisher connections come and go on the monitor: a frame over maxMessageBytes
         // shows only as a disconnect (libzmq says no more).
         const std::string monitorEndpoint = control + "-monitor";
-        zmq_socket_monitor(xsub.handle(), monitorEndpoint.c_str(), ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED);
+        // A socket has one monitor (another replaces it): with CURVE, the publishers' handshake
+        // failures come on this one too, and go to publishersWatch below.
+        zmq_socket_monitor(xsub.handle(), monitorEndpoint.c_str(),
+                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | (m_zap ? CurveHandshakeWatch::kEvents : 0));
         zmq::socket_t monitor(m_context, zmq::socket_type::pair);
         monitor.set(zmq::sockopt::linger, 0);
         monitor.connect(monitorEndpoint);
@@ -144,6 +143,20 @@ bool EmbeddedBus::start()
         } catch (const zmq::error_t &e) {
             started.set_value(std::string("cannot reach the bus control socket: ") + e.what());
             return;
+        }
+        // CURVE before binding: no client may slip in before the server key is set.
+        std::vector<std::unique_ptr<CurveHandshakeWatch>> watches;
+        std::unique_ptr<CurveHandshakeWatch> publishersWatch; // fed by the bus's monitor of xsub
+        if (m_zap) {
+            for (auto [socket, domain] :
+                 {std::pair{&xsub, &m_publishersDomain}, std::pair{&xpub, &m_subscribersDomain}}) {
+                socket->set(zmq::sockopt::curve_server, true);
+                socket->set(zmq::sockopt::curve_secretkey, m_curve.serverKey.secretKey);
+                socket->set(zmq::sockopt::zap_domain, *domain);
+            }
+            publishersWatch = std::make_unique<CurveHandshakeWatch>(m_zap, m_publishersDomain, m_options.publishers);
+            watches.push_back(std::make_unique<CurveHandshakeWatch>(m_context, xpub, m_zap, m_subscribersDomain,
+                                                                    m_options.subscribers));
         }
         try {
             bindPatiently(xsub, m_options.publishers);
@@ -166,12 +179,17 @@ bool EmbeddedBus::start()
 
         std::vector<zmq::message_t> frames;
         std::vector<std::string_view> views;
-        std::array<zmq::pollitem_t, 4> items{{{xsub.handle(), 0, ZMQ_POLLIN, 0},
-                                              {xpub.handle(), 0, ZMQ_POLLIN, 0},
-                                              {pair.handle(), 0, ZMQ_POLLIN, 0},
-                                              {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
+        std::vector<zmq::pollitem_t> items{{{xsub.handle(), 0, ZMQ_POLLIN, 0},
+                                            {xpub.handle(), 0, ZMQ_POLLIN, 0},
+                                            {pair.handle(), 0, ZMQ_POLLIN, 0},
+                                            {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
+        for (const auto &w : watches)
+            items.push_back({w->handle(), 0, ZMQ_POLLIN, 0});
         for (;;) {
             zmq::poll(items.data(), items.size(), kQuietTick);
+            for (size_t i = 0; i < watches.size(); ++i)
+                if (items[4 + i].revents & ZMQ_POLLIN)
+                    watches[i]->read();
             if (items[2].revents & ZMQ_POLLIN) {
                 zmq_socket_monitor(xsub.handle(), nullptr, 0);
                 return; // stop
@@ -208,8 +226,13 @@ bool EmbeddedBus::start()
             if (items[3].revents & ZMQ_POLLIN) {
                 while (receiveMessage(monitor, frames)) {
                     uint16_t event = 0;
-                    if (!frames.empty() && frames[0].size() >= 2)
+                    uint32_t value = 0;
+                    if (!frames.empty() && frames[0].size() >= 6) {
                         std::memcpy(&event, frames[0].data(), 2);
+                        std::memcpy(&value, static_cast<const char *>(frames[0].data()) + 2, 4);
+                    }
+                    if (publishersWatch)
+                        publishersWatch->handle(event, value);
                     if (event == ZMQ_EVENT_ACCEPTED) {
                         m_publishersConnected.fetch_add(1, std::memory_order_relaxed);
                     } else if (event == ZMQ_EVENT_DISCONNECTED) {
@@ -228,6 +251,53 @@ bool EmbeddedBus::start()
         return false;
     }
     return true;
+}
+
+bool EmbeddedBus::prepareCurve()
+{
+    if (m_zap) {
+        m_zap->removeDomain(m_publishersDomain);
+        m_zap->removeDomain(m_subscribersDomain);
+        m_zap.reset();
+    }
+    const std::pair<const std::string *, const char *> endpoints[] = {
+        {&m_options.publishers, "the bus's publishers endpoint"},
+        {&m_options.subscribers, "the bus's subscribers endpoint"}};
+    for (const auto &[endpoint, what] : endpoints) {
+        std::string warning;
+        m_error = checkBind(*endpoint, m_curve, what, warning);
+        if (!m_error.empty())
+            return false;
+        if (!warning.empty())
+            m_warnings.push_back(warning);
+        else if (m_curve.curve() && !isLoopbackEndpoint(*endpoint))
+            m_warnings.push_back(std::string(what) + " " + *endpoint
+                                 + " is reachable from other machines: CURVE lets in "
+                                 + std::to_string(m_curve.allowedClients.size()) + " allow-listed client key"
+                                 + (m_curve.allowedClients.size() == 1 ? "" : "s"));
+    }
+    if (m_curve.curve()) {
+        m_zap = ZapHandler::of(m_context);
+        m_publishersDomain = m_zap->addDomain(m_curve.allowedClients, m_options.publishers);
+        m_subscribersDomain = m_zap->addDomain(m_curve.allowedClients, m_options.subscribers);
+    }
+    return true;
+}
+
+ZapHandler::Stats EmbeddedBus::curveStats() const
+{
+    if (!m_zap)
+        return {};
+    ZapHandler::Stats s = m_zap->stats(m_publishersDomain);
+    const ZapHandler::Stats subscribers = m_zap->stats(m_subscribersDomain);
+    s.allowed += subscribers.allowed;
+    s.refused += subscribers.refused;
+    s.recent.insert(s.recent.end(), subscribers.recent.begin(), subscribers.recent.end());
+    std::stable_sort(s.recent.begin(), s.recent.end(),
+                     [](const CurveRefusal &a, const CurveRefusal &b) { return a.timeNs < b.timeNs; });
+    if (s.recent.size() > ZapHandler::kKeptRefusals)
+        s.recent.erase(s.recent.begin(), s.recent.end() - ZapHandler::kKeptRefusals);
+    return s;
 }
 
 void EmbeddedBus::stop()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/curve.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -23,8 +25,9 @@ namespace eventlens {
 /// tap (the session's ingest) on the bus thread — whether or not anyone subscribed to it:
 /// the bus subscribes publishers to everything, and XPUB filters per subscriber.
 ///
-/// Binds 127.0.0.1 unless the endpoints name another interface; binding anything but
-/// loopback works but leaves a warning.
+/// Binds 127.0.0.1 unless the endpoints name another interface. Beyond loopback it needs
+/// CURVE with an allow-list of client keys (setCurve()) or an explicit `insecure`, which
+/// leaves a warning; without either, start() refuses.
 ///
 /// Its memory is bounded: each subscriber's queue holds at most sendHighWaterMark
 /// messages (a subscriber that falls further behind misses messages until it catches up,
@@ -107,7 +110,17 @@ public:
     /// Whether a tcp endpoint's host is a loopback address (non-tcp transports count as local).
     static bool isLocalEndpoint(std::string_view endpoint);
 
+    // --- authentication (CURVE; see core/curve.h) -------------------------------------
+    /// With a server key pair both endpoints are CURVE servers (on loopback too) and only
+    /// `allowedClients` pass the ZAP handler; `insecure` allows plain binds beyond loopback.
+    void setCurve(CurveOptions curve) { m_curve = std::move(curve); } ///< before start()
+    const CurveOptions &curve() const { return m_curve; }
+    /// Clients let in and refused (with who and why) at both endpoints; zero without CURVE.
+    ZapHandler::Stats curveStats() const;
+
 private:
+    bool prepareCurve(); ///< checks the binds against m_curve, registers the ZAP domains
+
     zmq::context_t &m_context;
     Options m_options;
     Tap m_tap;
@@ -116,6 +129,9 @@ private:
     std::unique_ptr<zmq::socket_t> m_control; ///< owner's end of the control pair
     std::string m_boundPublishers, m_boundSubscribers, m_error;
     std::vector<std::string> m_warnings;
+    CurveOptions m_curve;
+    std::shared_ptr<ZapHandler> m_zap;
+    std::string m_publishersDomain, m_subscribersDomain;
     std::atomic<uint64_t> m_messagesIn{0}, m_bytesIn{0}, m_messagesOut{0}, m_bytesOut{0}, m_subscriptions{0},
         m_subscriberOverflows{0}, m_publisherDisconnects{0}, m_publishersConnected{0};
 };

@@ -1,6 +1,7 @@
 // The live commands (bus, tail, record): they run until Ctrl-C, a count or a duration.
 #include "core/commands.h"
 
+#include "core/curve.h"
 #include "core/embeddedbus.h"
 #include "core/eventstore.h"
 #include "core/jsonlreader.h"
@@ -24,8 +25,33 @@ namespace {
 /// Connects `source` to what `args` names, reporting each connection change on `err`.
 /// (The state sink runs on the source thread, like the message sink: no lock needed
 /// until stop(), after which only the caller writes.)
-void startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
+bool startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
 {
+    std::string serverKey; // the key itself, read from a file if need be
+    if (!args.serverKey.empty()) {
+        CurveOptions curve;
+        CurveKeyPair server;
+        std::string error;
+        if (!curveAvailable()) {
+            err << "eventlens-cli: --server-key: this libzmq was built without CURVE (libsodium)\n";
+            return false;
+        }
+        if (!readCurveKey(args.serverKey, server, error)
+            || (!args.key.empty() && !readCurveKey(args.key, curve.clientKey, error))) {
+            err << "eventlens-cli: " << error << '\n';
+            return false;
+        }
+        if (!args.key.empty() && curve.clientKey.secretKey.empty()) {
+            err << "eventlens-cli: --key " << args.key
+                << ": no secret key in it (give the .key_secret file eventlens-cli keygen wrote)\n";
+            return false;
+        }
+        if (args.key.empty())
+            err << "eventlens-cli: warning: no --key: connecting with a fresh key pair, which a server with an "
+                   "allow-list refuses\n";
+        source.setCurve(curve);
+        serverKey = server.publicKey;
+    }
     source.setStateSink([&err](const ZmqSource::EndpointState &s) {
         err << "eventlens-cli: " << s.address << ": " << ZmqSource::stateName(s.state)
             << (s.detail.empty() ? "" : " (" + s.detail + ")") << '\n'
@@ -34,8 +60,34 @@ void startSource(ZmqSource &source, const TailArgs &args, std::ostream &err)
     source.setReceiveHighWaterMark(args.receiveHighWaterMark);
     std::vector<ZmqSource::Endpoint> endpoints;
     for (const std::string &e : args.endpoints)
-        endpoints.push_back({e, args.topics, false});
+        endpoints.push_back({e, args.topics, false, serverKey});
     source.start(endpoints);
+    return true;
+}
+
+/// The bus's CURVE options from its arguments; false with `error` naming the bad one.
+bool busCurve(const BusEndpoints &args, CurveOptions &curve, std::string &error)
+{
+    curve.insecure = args.insecure;
+    if (args.curveKey.empty()) {
+        if (!args.allow.empty()) {
+            error = "--allow needs --curve-key (the bus's own key pair, from eventlens-cli keygen)";
+            return false;
+        }
+        return true;
+    }
+    if (!curveAvailable()) {
+        error = "--curve-key: this libzmq was built without CURVE (libsodium); bind 127.0.0.1, or pass --insecure";
+        return false;
+    }
+    if (!readCurveKey(args.curveKey, curve.serverKey, error))
+        return false;
+    if (curve.serverKey.secretKey.empty()) {
+        error =
+            "--curve-key " + args.curveKey + ": no secret key in it (give the .key_secret file, not the public .key)";
+        return false;
+    }
+    return readCurveAllowList(args.allow, curve.allowedClients, error);
 }
 
 void printRecorded(const LiveRecorder &recorder, const std::string &path, std::ostream &out)
@@ -104,6 +156,15 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
     options.receiveHighWaterMark = endpoints.receiveHighWaterMark;
     options.maxMessageBytes = endpoints.maxMessageBytes;
     EmbeddedBus bus(context, options);
+    {
+        CurveOptions curve;
+        std::string error;
+        if (!busCurve(endpoints, curve, error)) {
+            err << "eventlens-cli: " << error << '\n';
+            return ExitUsage;
+        }
+        bus.setCurve(std::move(curve));
+    }
     LiveRecorder recorder;
     // A recording that fails (a full disk) stops; the bus keeps forwarding for everyone.
     std::atomic<bool> writeFailed{false};
@@ -138,8 +199,30 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
     out << "EventLens bus running (Ctrl-C stops it)\n"
         << "  publishers connect to   " << bus.publishersEndpoint() << '\n'
         << "  subscribers connect to  " << bus.subscribersEndpoint() << '\n'
-        << "  bounds                  " << busBounds(options) << '\n'
-        << std::flush;
+        << "  bounds                  " << busBounds(options) << '\n';
+    if (bus.curve().curve())
+        out << "  CURVE: server public key " << bus.curve().serverKey.publicKey << ", "
+            << bus.curve().allowedClients.size() << " allow-listed client key"
+            << (bus.curve().allowedClients.size() == 1 ? "" : "s") << '\n';
+    bool insecure = false;
+    for (const std::string &w : bus.warnings())
+        insecure = insecure || w.starts_with("INSECURE");
+    if (insecure)
+        out << "  INSECURE: no authentication beyond loopback (--insecure)\n";
+    out << std::flush;
+    // Each refused client is told as it happens, with its address.
+    uint64_t refusalsTold = 0;
+    auto tellRefusals = [&] {
+        const ZapHandler::Stats c = bus.curveStats();
+        const uint64_t fresh = std::min<uint64_t>(c.refused - refusalsTold, c.recent.size());
+        for (size_t i = c.recent.size() - fresh; i < c.recent.size(); ++i)
+            err << "eventlens-cli: refused a client at " << c.recent[i].endpoint << " from " << c.recent[i].peer << ": "
+                << c.recent[i].reason << '\n';
+        if (c.refused - refusalsTold > fresh)
+            err << "eventlens-cli: (" << c.refused - refusalsTold - fresh << " more refusals not listed)\n";
+        refusalsTold = c.refused;
+        err << std::flush;
+    };
 
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
@@ -152,8 +235,12 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
                 .count())
             << "  " << formatCount(s.messagesIn) << " messages (" << formatCount(static_cast<uint64_t>(rate + 0.5))
             << "/s), " << formatCount(s.bytesIn) << " bytes, " << formatCount(s.subscriptions)
-            << " subscription changes" << busDrops(s, options) << '\n'
-            << std::flush;
+            << " subscription changes" << busDrops(s, options);
+        if (bus.curve().curve())
+            out << ", " << formatCount(bus.curveStats().refused) << " clients refused";
+        if (insecure)
+            out << " · INSECURE";
+        out << '\n' << std::flush;
     };
     bool failureReported = false;
     while (!stop.load()) {
@@ -164,6 +251,8 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
                 << std::flush;
             failureReported = true;
         }
+        if (bus.curve().curve())
+            tellRefusals();
         const auto now = Clock::now();
         if (now - lastReport >= std::chrono::seconds(5)) {
             const EmbeddedBus::Stats s = bus.stats();
@@ -192,8 +281,11 @@ int bus(const BusEndpoints &endpoints, const std::atomic<bool> &stop, std::ostre
     out << "stopped after "
         << formatDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count()) << ": "
         << formatCount(s.messagesIn) << " messages, " << formatCount(s.bytesIn) << " bytes forwarded"
-        << busDrops(s, options) << '\n'
-        << std::flush;
+        << busDrops(s, options);
+    if (bus.curve().curve())
+        out << ", " << formatCount(bus.curveStats().allowed) << " clients let in, "
+            << formatCount(bus.curveStats().refused) << " refused";
+    out << '\n' << std::flush;
     return recordFailed ? ExitUsage : ExitOk;
 }
 
@@ -238,7 +330,8 @@ int tail(const TailArgs &args, const std::atomic<bool> &stop, std::ostream &out,
             line += "  [" + safe(m.topic) + "]";
         out << line << '\n' << std::flush;
     });
-    startSource(source, args, err);
+    if (!startSource(source, args, err))
+        return ExitUsage;
     while (!stop.load())
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     source.stop();
@@ -276,7 +369,10 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
         if (!writeFailed && !recorder.flushIfDue())
             writeFailed = true;
     });
-    startSource(source, args.source, err);
+    if (!startSource(source, args.source, err)) {
+        recorder.close();
+        return ExitUsage;
+    }
     const auto started = std::chrono::steady_clock::now();
     while (!stop.load() && !full.load() && !writeFailed.load()) {
         if (args.durationSeconds > 0
@@ -291,6 +387,29 @@ int record(const RecordArgs &args, const std::atomic<bool> &stop, std::ostream &
         return ExitUsage;
     }
     printRecorded(recorder, args.output, out);
+    return ExitOk;
+}
+
+// --- keygen ---------------------------------------------------------------------------
+
+int keygen(const std::string &out, std::ostream &outStream, std::ostream &err)
+{
+    if (!curveAvailable()) {
+        err << "eventlens-cli: this libzmq was built without CURVE (libsodium): no keys can be made or used\n";
+        return ExitUsage;
+    }
+    const CurveKeyPair pair = generateCurveKeyPair();
+    if (out.empty()) {
+        outStream << "public-key = \"" << pair.publicKey << "\"\nsecret-key = \"" << pair.secretKey << "\"\n";
+        return ExitOk;
+    }
+    std::string error;
+    if (!writeCurveKeyFiles(out, pair, error)) {
+        err << "eventlens-cli: " << error << '\n';
+        return ExitUsage;
+    }
+    outStream << "wrote " << out << ".key (public: give it to the other side) and " << out
+              << ".key_secret (secret, mode 0600: keep it here)\npublic key " << pair.publicKey << '\n';
     return ExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/liverecorder.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -28,6 +29,7 @@ bool Session::startBus(const EmbeddedBus::Options &options, std::string &error)
     if (!m_ingest.isRunning())
         m_ingest.start();
     m_bus = std::make_unique<EmbeddedBus>(m_context, options);
+    m_bus->setCurve(m_curve);
     m_busProducer = m_ingest.producer();
     Ingest::Producer *producer = m_busProducer.get();
     m_bus->setTap([producer](std::span<const std::string_view> frames, int64_t receivedNs) {
@@ -59,10 +61,10 @@ void Session::connect(const ZmqSource::Endpoint &endpoint)
     if (!m_source) {
         m_sourceProducer = m_ingest.producer();
         Ingest::Producer *producer = m_sourceProducer.get();
-        m_source = std::make_unique<ZmqSource>(m_context,
-                                               [producer](const ReceivedMessage &m) { producer->take(m); });
+        m_source = std::make_unique<ZmqSource>(m_context, [producer](const ReceivedMessage &m) { producer->take(m); });
         m_source->setFlush([producer] { producer->idle(); });
         m_source->setReceiveHighWaterMark(m_options.receiveHighWaterMark);
+        m_source->setCurve(m_curve);
         m_source->start({endpoint});
         return;
     }
@@ -160,6 +162,32 @@ Session::Update Session::poll(std::chrono::steady_clock::duration budget)
         for (const Observer &o : m_observers)
             o(u);
     return u;
+}
+
+std::vector<std::string> Session::securityWarnings() const
+{
+    std::vector<std::string> all;
+    if (m_bus && m_bus->isRunning())
+        all = m_bus->warnings();
+    if (m_source)
+        for (std::string &w : m_source->warnings())
+            all.push_back(std::move(w));
+    std::stable_partition(all.begin(), all.end(), [](const std::string &w) { return w.starts_with("INSECURE"); });
+    return all;
+}
+
+ZapHandler::Stats Session::curveStats() const
+{
+    ZapHandler::Stats total = m_bus ? m_bus->curveStats() : ZapHandler::Stats{};
+    if (m_source) {
+        const ZapHandler::Stats s = m_source->curveStats();
+        total.allowed += s.allowed;
+        total.refused += s.refused;
+        total.recent.insert(total.recent.end(), s.recent.begin(), s.recent.end());
+        std::stable_sort(total.recent.begin(), total.recent.end(),
+                         [](const CurveRefusal &a, const CurveRefusal &b) { return a.timeNs < b.timeNs; });
+    }
+    return total;
 }
 
 Session::Stats Session::stats() const

@@ -41,7 +41,7 @@ public:
     struct Update {
         uint32_t firstEvent = 0; ///< store indexes [firstEvent, endEvent) are new
         uint32_t endEvent = 0;
-        size_t newRejects = 0; ///< the last newRejects of rejects() are new
+        size_t newRejects = 0;     ///< the last newRejects of rejects() are new
         size_t rejectsArrived = 0; ///< rejects received, also those that did not fit in rejects()
         bool empty() const { return firstEvent == endEvent && newRejects == 0; }
     };
@@ -92,6 +92,16 @@ public:
     /// Stops the inputs, decodes and appends what they had received, closes a recording.
     void stop();
 
+    // --- authentication (owner thread; see core/curve.h) ----------------------------------
+    /// How the bus and binding sources are protected, and the key pair sources connect with.
+    void setCurve(CurveOptions curve) { m_curve = std::move(curve); } ///< before startBus()/connect()
+    const CurveOptions &curve() const { return m_curve; }
+    /// Every bind beyond loopback (the bus's, the sources'), insecure ones first: what the
+    /// window keeps in sight for as long as they last.
+    std::vector<std::string> securityWarnings() const;
+    /// Clients let in and refused at the CURVE endpoints (bus and binding sources).
+    ZapHandler::Stats curveStats() const;
+
     // --- the store side (owner thread) ----------------------------------------------------
     /// Appends what was decoded since the last call, for at most `budget` (so a GUI stays
     /// responsive under a flood), and tells each observer once if anything was added.
@@ -120,6 +130,7 @@ private:
     std::vector<RejectedFrame> m_newRejects;
     uint64_t m_rejectsForgotten = 0;
     std::vector<Observer> m_observers;
+    CurveOptions m_curve;
 };
 
 } // namespace eventlens

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/curve.h"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -14,6 +16,7 @@
 namespace zmq {
 class context_t;
 class socket_t;
+class message_t;
 } // namespace zmq
 
 namespace eventlens {
@@ -66,6 +69,7 @@ public:
         std::string address;             ///< e.g. tcp://127.0.0.1:5556
         std::vector<std::string> topics; ///< prefixes; empty = everything
         bool bind = false;               ///< bind instead of connect (publishers connect to us)
+        std::string serverKey{};         ///< connect with CURVE to a server with this public key (Z85)
     };
     struct EndpointState {
         std::string address;
@@ -91,6 +95,17 @@ public:
     /// Messages each SUB socket queues before ZeroMQ drops (0 = unbounded, the default).
     void setReceiveHighWaterMark(int messages) { m_rcvHwm = messages; } ///< before start()
 
+    // --- authentication (CURVE; see core/curve.h) -------------------------------------
+    /// Endpoints with a serverKey connect as CURVE clients with `clientKey` (a fresh pair when
+    /// it has none); binds follow checkBind(): beyond loopback only with a server key pair and
+    /// allow-list (then refusals are counted in curveStats()) or `insecure`. Before start().
+    void setCurve(CurveOptions curve) { m_curve = std::move(curve); }
+    const CurveOptions &curve() const { return m_curve; }
+    /// Clients let in and refused at this source's CURVE binds (any thread).
+    ZapHandler::Stats curveStats() const;
+    /// Warnings about binds made (an insecure bind beyond loopback), one per endpoint (any thread).
+    std::vector<std::string> warnings() const;
+
     void start(std::vector<Endpoint> endpoints = {});
     void stop();
     bool isRunning() const { return m_thread.joinable(); }
@@ -104,6 +119,8 @@ private:
     void sendControl(const std::vector<std::string> &command);
     void run(std::string control, std::vector<Endpoint> initial);
     void setState(const std::string &address, State state, std::string detail = {});
+    /// Counts a refused client (at a bind) or says why we were refused (at a connect).
+    std::string handshakeFailed(const Endpoint &endpoint, uint16_t id, const zmq::message_t &event);
 
     zmq::context_t &m_context;
     Sink m_sink;
@@ -114,6 +131,10 @@ private:
     std::unique_ptr<zmq::socket_t> m_control;
     mutable std::mutex m_stateMutex;
     std::vector<EndpointState> m_states;
+    CurveOptions m_curve;
+    std::shared_ptr<ZapHandler> m_zap;
+    std::vector<std::pair<std::string, std::string>> m_domains;  ///< (address, ZAP domain), under m_stateMutex
+    std::vector<std::pair<std::string, std::string>> m_warnings; ///< (address, warning), under m_stateMutex
 };
 
 } // namespace eventlens

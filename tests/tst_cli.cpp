@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/curve.h"
 #include "core/embeddedbus.h"
 #include "testsupport.h"
 
@@ -15,6 +16,8 @@
 #include <zmq.hpp>
 
 #include <csignal>
+
+#include <sys/stat.h>
 
 namespace {
 
@@ -1277,6 +1280,7 @@ private slots:
         QTest::newRow("tail") << QStringList{"tail", "--help"};
         QTest::newRow("record") << QStringList{"record", "--help"};
         QTest::newRow("replay") << QStringList{"replay", "--help"};
+        QTest::newRow("keygen") << QStringList{"keygen", "--help"};
     }
     void helpOnEveryCommand()
     {
@@ -1285,7 +1289,159 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Usage:"));
         QVERIFY(r.out.contains("--format") || args.size() == 1 || args.first() == "bus" || args.first() == "tail"
-                || args.first() == "record" || args.first() == "replay");
+                || args.first() == "record" || args.first() == "replay" || args.first() == "keygen");
+    }
+
+    // --- authentication beyond loopback (issue 12, defect 12) ----------------------------
+
+    void keygenWritesKeyFilesWithAPrivateSecret()
+    {
+        QTemporaryDir dir;
+        const QString base = dir.filePath("alice");
+        const Run r = cli({"keygen", "--out", base});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile pub(base + ".key"), sec(base + ".key_secret");
+        QVERIFY(pub.open(QIODevice::ReadOnly) && sec.open(QIODevice::ReadOnly));
+        const QByteArray pubText = pub.readAll(), secText = sec.readAll();
+        QVERIFY2(pubText.contains("public-key = \"") && !pubText.contains("secret-key"), pubText.constData());
+        QVERIFY2(secText.contains("public-key = \"") && secText.contains("secret-key = \""), secText.constData());
+        struct stat st = {};
+        QCOMPARE(::stat(qPrintable(base + ".key_secret"), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        QVERIFY(r.out.contains("alice.key_secret"));
+
+        const Run again = cli({"keygen", "--out", base});
+        QCOMPARE(again.exitCode, 2);
+        QVERIFY2(again.err.contains("exists"), again.err.constData());
+        QFile secAfter(base + ".key_secret");
+        QVERIFY(secAfter.open(QIODevice::ReadOnly));
+        QCOMPARE(secAfter.readAll(), secText); // never overwritten
+
+        const Run printed = cli({"keygen"});
+        QCOMPARE(printed.exitCode, 0);
+        QVERIFY(printed.out.contains("public-key = \"") && printed.out.contains("secret-key = \""));
+    }
+
+    void busRefusesToBindBeyondLoopbackWithoutKeys()
+    {
+        // tcp://lo:* names the loopback interface: EventLens treats it as reaching other machines.
+        const Run r = cli({"bus", "--publishers", "tcp://lo:*", "--subscribers", "tcp://127.0.0.1:*"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("refusing to bind the bus's publishers endpoint tcp://lo:*")
+                     && r.err.contains("eventlens-cli keygen") && r.err.contains("--insecure"),
+                 r.err.constData());
+        QVERIFY(!r.out.contains("running"));
+    }
+
+    void busInsecureListsEveryBindAllAlong()
+    {
+        QProcess bus;
+        bus.start(QStringLiteral(EVENTLENS_CLI),
+                  {"bus", "--publishers", "tcp://lo:*", "--subscribers", "tcp://lo:*", "--insecure"});
+        QVERIFY(bus.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += bus.readAllStandardOutput()).contains("INSECURE"), 10000);
+        ::kill(static_cast<pid_t>(bus.processId()), SIGINT);
+        QVERIFY(bus.waitForFinished(5000));
+        const QByteArray err = bus.readAllStandardError();
+        QCOMPARE(err.count("warning: INSECURE"), 2); // both endpoints, each named
+        QVERIFY2(err.contains("publishers endpoint tcp://lo:*") && err.contains("subscribers endpoint tcp://lo:*"),
+                 err.constData());
+    }
+
+    void busWithCurveLetsInOnlyAllowListedClients()
+    {
+        QTemporaryDir dir;
+        for (const char *name : {"bus", "client", "stranger"})
+            QCOMPARE(cli({"keygen", "--out", dir.filePath(name)}).exitCode, 0);
+        QProcess bus;
+        bus.start(QStringLiteral(EVENTLENS_CLI),
+                  {"bus", "--publishers", "tcp://127.0.0.1:*", "--subscribers", "tcp://127.0.0.1:*", "--curve-key",
+                   dir.filePath("bus.key_secret"), "--allow", dir.filePath("client.key")});
+        QVERIFY(bus.waitForStarted());
+        QByteArray banner;
+        QTRY_VERIFY_WITH_TIMEOUT((banner += bus.readAllStandardOutput()).contains("CURVE"), 10000);
+        const QRegularExpression endpoint(R"((publishers|subscribers) connect to\s+(tcp://127\.0\.0\.1:\d+))");
+        std::map<QString, QString> endpoints;
+        for (auto it = endpoint.globalMatch(QString::fromUtf8(banner)); it.hasNext();) {
+            const auto m = it.next();
+            endpoints[m.captured(1)] = m.captured(2);
+        }
+        QVERIFY2(endpoints.size() == 2, banner.constData());
+
+        // The allowed client's tail receives what the allowed client publishes.
+        QProcess tail;
+        tail.start(QStringLiteral(EVENTLENS_CLI),
+                   {"tail", "--connect", endpoints["subscribers"], "--server-key", dir.filePath("bus.key"), "--key",
+                    dir.filePath("client.key_secret")});
+        QVERIFY(tail.waitForStarted());
+        eventlens::CurveKeyPair client, server;
+        std::string error;
+        QVERIFY(eventlens::readCurveKey(dir.filePath("client.key_secret").toStdString(), client, error));
+        QVERIFY(eventlens::readCurveKey(dir.filePath("bus.key").toStdString(), server, error));
+        zmq::context_t ctx;
+        auto publisher = [&](const eventlens::CurveKeyPair *own) {
+            zmq::socket_t pub(ctx, zmq::socket_type::pub);
+            pub.set(zmq::sockopt::linger, 0);
+            if (own) {
+                pub.set(zmq::sockopt::curve_serverkey, server.publicKey);
+                pub.set(zmq::sockopt::curve_publickey, own->publicKey);
+                pub.set(zmq::sockopt::curve_secretkey, own->secretKey);
+            }
+            pub.connect(endpoints["publishers"].toStdString());
+            return pub;
+        };
+        // Each publisher sends its own event type, so what got through tells who sent it.
+        auto publishUntil = [&](zmq::socket_t &pub, const std::function<bool()> &done, const std::string &type) {
+            const std::string event =
+                "{\"eventId\":\"e1\",\"eventType\":\"" + type
+                + "\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"source\":\"shop\"}";
+            for (int i = 0; i < 500; ++i) {
+                pub.send(zmq::buffer(type), zmq::send_flags::sndmore);
+                pub.send(zmq::buffer(event), zmq::send_flags::none);
+                if (done())
+                    return true;
+                QTest::qWait(20);
+            }
+            return false;
+        };
+        QByteArray tailOut, busErr;
+        {
+            zmq::socket_t pub = publisher(&client);
+            QVERIFY(publishUntil(
+                pub, [&] { return (tailOut += tail.readAllStandardOutput()).contains("order.placed"); },
+                "order.placed"));
+        }
+        // A publisher without CURVE, and one with a key nobody allowed: refused, each told on stderr.
+        {
+            zmq::socket_t plain = publisher(nullptr);
+            QVERIFY2(publishUntil(
+                         plain, [&] { return (busErr += bus.readAllStandardError()).contains("no CURVE"); },
+                         "plain.sent"),
+                     busErr.constData());
+        }
+        eventlens::CurveKeyPair stranger;
+        QVERIFY(eventlens::readCurveKey(dir.filePath("stranger.key_secret").toStdString(), stranger, error));
+        {
+            zmq::socket_t pub = publisher(&stranger);
+            QVERIFY(publishUntil(
+                pub, [&] { return (busErr += bus.readAllStandardError()).contains("not on the allow-list"); },
+                "stranger.sent"));
+        }
+        QVERIFY2(busErr.contains("refused a client at tcp://127.0.0.1:* from 127.0.0.1: client key "
+                                 + QByteArray::fromStdString(stranger.publicKey.substr(0, 8))),
+                 busErr.constData());
+        QTest::qWait(200);
+        tailOut += tail.readAllStandardOutput();
+        QVERIFY2(!tailOut.contains("plain.sent") && !tailOut.contains("stranger.sent"), tailOut.constData());
+
+        ::kill(static_cast<pid_t>(tail.processId()), SIGINT);
+        QVERIFY(tail.waitForFinished(5000));
+        ::kill(static_cast<pid_t>(bus.processId()), SIGINT);
+        QVERIFY(bus.waitForFinished(5000));
+        const QByteArray summary = bus.readAllStandardOutput();
+        const auto refused = QRegularExpression(R"(clients let in, (\d+) refused)").match(QString::fromUtf8(summary));
+        QVERIFY2(refused.hasMatch() && refused.captured(1).toInt() >= 2, summary.constData()); // clients retry
     }
 };
 

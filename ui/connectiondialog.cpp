@@ -1,6 +1,8 @@
 #include "ui/connectiondialog.h"
 
+#include "core/curve.h"
 #include "core/session.h"
+#include "ui/uitext.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -62,9 +64,17 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     m_topics = new QLineEdit(this);
     m_topics->setPlaceholderText(tr("order., payment.  (comma-separated prefixes; empty = everything)"));
     m_bind = new QCheckBox(tr("Bind (publishers connect to EventLens)"), this);
+    m_serverKey = new QLineEdit(this);
+    m_serverKey->setPlaceholderText(tr("the server's CURVE public key, or its NAME.key file (empty: no CURVE)"));
+    m_warning = new QLabel(this);
+    m_warning->setWordWrap(true);
+    m_warning->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_warning->hide();
     form->addRow(tr("Endpoint"), m_address);
     form->addRow(tr("Topics"), m_topics);
+    form->addRow(tr("Server key"), m_serverKey);
     form->addRow(QString(), m_bind);
+    form->addRow(QString(), m_warning);
     layout->addLayout(form);
 
     auto *buttons = new QHBoxLayout;
@@ -85,6 +95,9 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
             removeEndpoint(item->text(0));
     });
     connect(close, &QPushButton::clicked, this, &QDialog::accept);
+    connect(m_address, &QLineEdit::textChanged, this, &ConnectionDialog::updateWarning);
+    connect(m_serverKey, &QLineEdit::textChanged, this, &ConnectionDialog::updateWarning);
+    connect(m_bind, &QCheckBox::toggled, this, &ConnectionDialog::updateWarning);
     resize(640, 360);
 }
 
@@ -102,12 +115,57 @@ void ConnectionDialog::addFromFields()
     ZmqSource::Endpoint e;
     e.address = address.toStdString();
     e.bind = m_bind->isChecked();
+    if (!e.bind && !m_serverKey->text().trimmed().isEmpty()) {
+        CurveKeyPair server;
+        std::string error;
+        if (!readCurveKey(m_serverKey->text().trimmed().toStdString(), server, error)) {
+            updateWarning(); // says why; nothing is added
+            return;
+        }
+        e.serverKey = server.publicKey;
+    }
     for (const QString &t : m_topics->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
         if (!t.trimmed().isEmpty())
             e.topics.push_back(t.trimmed().toStdString());
     addEndpoint(e);
     m_address->clear();
     m_topics->clear();
+    m_serverKey->clear();
+}
+
+QString ConnectionDialog::warning() const
+{
+    const std::string address = m_address->text().trimmed().toStdString();
+    if (address.empty())
+        return {};
+    if (m_bind->isChecked()) {
+        std::string warning;
+        const CurveOptions curve = m_session ? m_session->curve() : CurveOptions{};
+        const std::string refusal = checkBind(address, curve, "the endpoint", warning);
+        if (!refusal.empty())
+            return tr("Will be refused: %1").arg(qs(refusal));
+        if (!warning.empty())
+            return qs(warning);
+        if (curve.curve() && !isLoopbackEndpoint(address))
+            return tr("Reachable from other machines: CURVE lets in only the %n allow-listed client key(s)", nullptr,
+                      int(curve.allowedClients.size()));
+        return {};
+    }
+    if (!m_serverKey->text().trimmed().isEmpty()) {
+        CurveKeyPair server;
+        std::string error;
+        if (!readCurveKey(m_serverKey->text().trimmed().toStdString(), server, error))
+            return tr("Server key: %1").arg(qs(error));
+    }
+    return {};
+}
+
+void ConnectionDialog::updateWarning()
+{
+    const QString w = warning();
+    m_warning->setText(w);
+    m_warning->setVisible(!w.isEmpty());
+    m_serverKey->setEnabled(!m_bind->isChecked());
 }
 
 void ConnectionDialog::addEndpoint(const ZmqSource::Endpoint &endpoint)
@@ -141,7 +199,7 @@ void ConnectionDialog::refresh()
         auto *item = new QTreeWidgetItem(m_list);
         item->setText(0, QString::fromStdString(e.address));
         item->setText(1, join(e.topics));
-        item->setText(2, e.bind ? tr("bind") : tr("connect"));
+        item->setText(2, e.bind ? tr("bind") : e.serverKey.empty() ? tr("connect") : tr("connect (CURVE)"));
         QString state = tr("starting");
         for (const ZmqSource::EndpointState &s : states)
             if (s.address == e.address) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 class QCheckBox;
+class QLabel;
 class QLineEdit;
 class QTreeWidget;
 
@@ -30,18 +31,23 @@ public:
     const std::vector<ZmqSource::Endpoint> &endpoints() const { return m_endpoints; }
     /// Re-reads every endpoint's state (the window calls it while the dialog is visible).
     void refresh();
+    /// What the dialog warns about the endpoint being typed: a bind beyond loopback (refused
+    /// without CURVE keys, insecure with --insecure), a bad server key. Empty when nothing.
+    QString warning() const;
 
 signals:
     void endpointsChanged();
 
 private:
     void addFromFields();
+    void updateWarning();
 
     Session *m_session = nullptr;
     std::vector<ZmqSource::Endpoint> m_endpoints;
     QTreeWidget *m_list;
-    QLineEdit *m_address, *m_topics;
+    QLineEdit *m_address, *m_topics, *m_serverKey;
     QCheckBox *m_bind;
+    QLabel *m_warning;
 };
 
 } // namespace eventlens

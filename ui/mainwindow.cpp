@@ -135,15 +135,14 @@ void MainWindow::startLive(const StartOptions &options)
     // under a flood until then (costs about 32 MiB for the id table's slots).
     o.store.reserveEvents = 1'000'000;
     m_live = std::make_unique<Workspace>(std::move(o));
+    m_live->session()->setCurve(options.curve);
     if (options.bus) {
         std::string error;
         if (!m_live->session()->startBus(options.busOptions, error)) {
             m_busError = QString::fromStdString(error);
             statusBar()->showMessage(tr("The embedded bus did not start: %1").arg(m_busError), 15000);
-        } else {
-            for (const std::string &w : m_live->session()->bus()->warnings())
-                statusBar()->showMessage(QString::fromStdString(w), 15000);
         }
+        // Binds beyond loopback (and insecure mode) stay in the status bar: see SessionStatus::showSecurity.
     }
     if (const EmbeddedBus *bus = m_live->session()->bus(); bus && bus->isRunning())
         m_replay->setBus(m_live->context(), bus->publishersEndpoint());
@@ -382,6 +381,8 @@ void MainWindow::tick()
         // A recording that cannot be written stops at once, said in the status bar.
         if (m_recordAction->isChecked() && m_live->session() && !m_live->session()->isRecording())
             stopRecording();
+        // Refusals at CURVE endpoints and new binds arrive without events: the status is due anyway.
+        m_dirty[int(View::Status)] = true;
         const Workspace::Update u = m_live->poll(kPollBudget);
         if (m_shown == m_live.get() && !u.empty()) {
             m_model->appended(u.firstEvent, u.endEvent, u.newRejects, u.droppedRejects);
@@ -481,6 +482,8 @@ void MainWindow::refreshStatus()
                                          : m_replay->isPaused()   ? SessionStatus::Replay::Paused
                                                                   : SessionStatus::Replay::Playing;
     m_status->update(*m_shown, m_live ? m_live->session()->bus() : nullptr, m_busError, replay);
+    if (m_live)
+        m_status->showSecurity(m_live->session()->securityWarnings(), m_live->session()->curveStats());
     m_filter->setCounts(m_model->matchedRows(), m_model->totalRows());
 }
 

@@ -61,6 +61,8 @@ SessionStatus::SessionStatus(QStatusBar *bar) : QObject(bar)
            "(a publisher closing its connection counts as a disconnect too)"));
     m_recording = label(tr("Recording"));
     m_recording->hide();
+    m_security = label(QString());
+    m_security->hide();
     m_clock.start();
 }
 
@@ -110,6 +112,38 @@ void SessionStatus::update(const Workspace &shown, const EmbeddedBus *bus, const
     else
         m_bus->setText((busError.isEmpty() ? tr("bus off") : tr("bus failed: %1").arg(busError)) + busDrops);
     m_bus->setStyleSheet(busError.isEmpty() && !(bus && bus->stats().subscriberOverflows) ? QString() : kAlarm);
+}
+
+void SessionStatus::showSecurity(const std::vector<std::string> &warnings, const ZapHandler::Stats &curve)
+{
+    int insecure = 0;
+    QStringList tip;
+    for (const std::string &w : warnings) {
+        insecure += w.starts_with("INSECURE");
+        tip << qs(w);
+    }
+    if (warnings.empty() && curve.allowed == 0 && curve.refused == 0) {
+        m_security->hide();
+        return;
+    }
+    QString text;
+    if (insecure)
+        text = tr("⚠ INSECURE: %n bind(s) open to any host", nullptr, insecure);
+    else if (!warnings.empty())
+        text = tr("CURVE: %n bind(s) beyond loopback", nullptr, int(warnings.size()));
+    else
+        text = tr("CURVE");
+    if (curve.refused)
+        text += tr(" · %1 refused").arg(grouped(curve.refused));
+    if (!curve.recent.empty()) {
+        tip << tr("Last refused clients:");
+        for (const CurveRefusal &r : curve.recent)
+            tip << tr("%1 at %2: %3").arg(qs(r.peer), qs(r.endpoint), qs(r.reason));
+    }
+    m_security->setText(text);
+    m_security->setToolTip(tip.join(QLatin1Char('\n')));
+    m_security->setStyleSheet(insecure || curve.refused ? kAlarm + QStringLiteral("; font-weight: bold") : QString());
+    m_security->show();
 }
 
 void SessionStatus::showLoading(const QString &fileName)
@@ -163,7 +197,7 @@ void SessionStatus::hideRecording()
 QString SessionStatus::text() const
 {
     QStringList parts;
-    for (const QLabel *l : {m_mode, m_rate, m_totals, m_rejected, m_dropped, m_memory, m_bus, m_recording})
+    for (const QLabel *l : {m_mode, m_rate, m_totals, m_rejected, m_dropped, m_memory, m_bus, m_recording, m_security})
         if (!l->isHidden())
             parts << l->text();
     return parts.join(QStringLiteral(" | "));

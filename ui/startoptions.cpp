@@ -27,6 +27,13 @@ QString startUsage()
         "  --memory-cap SIZE        memory for everything held for live events, e.g. 512MiB or 2GiB\n"
         "                           (default: the saved setting, 4GiB); the oldest events are evicted\n"
         "  --no-bus                 do not start the embedded bus\n"
+        "  --curve-key FILE         this side's CURVE key pair (NAME.key_secret from 'eventlens-cli keygen'):\n"
+        "                           the bus (and --bind endpoints) admit only --allow'ed clients, loopback too\n"
+        "  --allow KEY|FILE|DIR     a client public key that may connect (repeatable)\n"
+        "  --server-key KEY|FILE    connect the --connect before it with CURVE to a server with this key\n"
+        "                           (before any --connect: every endpoint)\n"
+        "  --key FILE               this client's key pair for --server-key (NAME.key_secret)\n"
+        "  --insecure               allow binding beyond loopback without authentication (shown all along)\n"
         "  --version                print the version\n"
         "  -h, --help               print this help\n");
 }
@@ -61,6 +68,7 @@ StartRequest parseStartOptions(const QStringList &arguments)
 {
     StartRequest r;
     std::vector<std::string> globalTopics;
+    std::string globalServerKey;
     auto value = [&](qsizetype &i, const QString &name) -> std::optional<QString> {
         if (i + 1 >= arguments.size() || arguments[i + 1].startsWith(QLatin1String("--"))) {
             r.error = QObject::tr("%1 needs a value").arg(name);
@@ -122,6 +130,36 @@ StartRequest parseStartOptions(const QStringList &arguments)
                 else
                     r.options.busOptions.maxMessageBytes = *bytes;
             }
+        } else if (a == QLatin1String("--insecure")) {
+            r.options.curve.insecure = true;
+        } else if (a == QLatin1String("--curve-key") || a == QLatin1String("--key")) {
+            if (const auto v = value(i, a)) {
+                CurveKeyPair &pair =
+                    a == QLatin1String("--key") ? r.options.curve.clientKey : r.options.curve.serverKey;
+                std::string error;
+                if (!readCurveKey(v->toStdString(), pair, error))
+                    r.error = QStringLiteral("%1: %2").arg(a, QString::fromStdString(error));
+                else if (pair.secretKey.empty())
+                    r.error = QObject::tr("%1 %2: no secret key in it (give NAME.key_secret, not the public NAME.key)")
+                                  .arg(a, *v);
+            }
+        } else if (a == QLatin1String("--allow")) {
+            if (const auto v = value(i, a)) {
+                std::string error;
+                if (!readCurveAllowList({v->toStdString()}, r.options.curve.allowedClients, error))
+                    r.error = QStringLiteral("--allow: %1").arg(QString::fromStdString(error));
+            }
+        } else if (a == QLatin1String("--server-key")) {
+            if (const auto v = value(i, a)) {
+                CurveKeyPair server;
+                std::string error;
+                if (!readCurveKey(v->toStdString(), server, error))
+                    r.error = QStringLiteral("--server-key: %1").arg(QString::fromStdString(error));
+                else if (r.options.connect.empty())
+                    globalServerKey = server.publicKey;
+                else
+                    r.options.connect.back().serverKey = server.publicKey;
+            }
         } else if (a.startsWith(QLatin1Char('-')) && a.size() > 1) {
             r.error = QObject::tr("unknown option '%1'").arg(a);
         } else if (r.options.file.isEmpty()) {
@@ -130,9 +168,14 @@ StartRequest parseStartOptions(const QStringList &arguments)
             r.error = QObject::tr("one recording at a time: '%1' and '%2'").arg(r.options.file, a);
         }
     }
-    for (ZmqSource::Endpoint &e : r.options.connect)
+    for (ZmqSource::Endpoint &e : r.options.connect) {
         if (e.topics.empty())
             e.topics = globalTopics;
+        if (e.serverKey.empty())
+            e.serverKey = globalServerKey;
+    }
+    if (r.error.isEmpty() && !r.options.curve.allowedClients.empty() && r.options.curve.serverKey.secretKey.empty())
+        r.error = QObject::tr("--allow needs --curve-key (this side's key pair, from eventlens-cli keygen)");
     return r;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/curve.h"
 #include "core/demo.h"
 #include "core/embeddedbus.h"
 #include "core/zmqsource.h"
@@ -21,6 +22,7 @@ struct StartOptions {
     EmbeddedBus::Options busOptions;          ///< where it binds (loopback by default), its bounds
     std::optional<size_t> memoryCap;          ///< bytes for everything held for live events (else the setting)
     bool restoreLayout = true;                ///< restore the saved window layout
+    CurveOptions curve{}; ///< CURVE keys and allow-list, or insecure: needed to bind beyond loopback
 };
 
 /// What parseStartOptions() found besides the options.
@@ -33,9 +35,11 @@ struct StartRequest {
 
 /// Reads `eventlens [FILE.jsonl] [--connect EP [--topic P]…]… [--demo order-saga|logistics]
 /// [--bus-publishers EP] [--bus-subscribers EP] [--bus-sndhwm N] [--bus-rcvhwm N]
-/// [--bus-max-message-size SIZE] [--memory-cap SIZE] [--no-bus]`. A `--topic` belongs to the
-/// `--connect` before it; topics given before any `--connect` apply to every endpoint
-/// that has none of its own.
+/// [--bus-max-message-size SIZE] [--memory-cap SIZE] [--no-bus] [--curve-key FILE]
+/// [--allow KEY|FILE|DIR]… [--server-key KEY|FILE] [--key FILE] [--insecure]`. A `--topic`
+/// (and a `--server-key`) belongs to the `--connect` before it; given before any `--connect`
+/// it applies to every endpoint that has none of its own. Key files are read here: a bad one
+/// is a usage error naming it.
 /// `arguments` excludes the program name.
 StartRequest parseStartOptions(const QStringList &arguments);
 /// The usage text for --help.

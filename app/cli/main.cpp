@@ -48,10 +48,11 @@ void requestStop(int)
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"eventlens-cli: inspect recorded event streams (JSON Lines) from the command line.\n"
-                 "Exit codes: 0 ok, 1 input had rejected lines (validate) or the flows differ (compare), 2 usage error\n"
-                 "or unreadable file.",
-                 "eventlens-cli"};
+    CLI::App app{
+        "eventlens-cli: inspect recorded event streams (JSON Lines) from the command line.\n"
+        "Exit codes: 0 ok, 1 input had rejected lines (validate) or the flows differ (compare), 2 usage error\n"
+        "or unreadable file.",
+        "eventlens-cli"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "eventlens-cli " EVENTLENS_VERSION);
 
@@ -78,7 +79,9 @@ int main(int argc, char **argv)
     compare->add_option("--flow", compareArgs.leftFlow, "correlationId in A, or a unique prefix (default: A's first)");
     compare->add_option("--flow-b", compareArgs.rightFlow,
                         "correlationId in B (default: the same id, else B's flow most like A's)");
-    compare->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}))->type_name("text|json");
+    compare->add_option("--format", format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("text|json");
 
     auto *anomalies = app.add_subcommand(
         "anomalies", "What to look at: rejected input, collisions, cycles, stopped consumers, unseen causes, skew…");
@@ -142,6 +145,19 @@ int main(int argc, char **argv)
         ->type_name("SIZE")
         ->check(CLI::Range(int64_t(1), int64_t(1) << 40))
         ->capture_default_str();
+    bus->add_option("--curve-key", busEndpoints.curveKey,
+                    "The bus's key pair (NAME.key_secret from 'keygen'): CURVE on both endpoints, loopback too")
+        ->type_name("FILE");
+    bus->add_option("--allow", busEndpoints.allow,
+                    "Client public key that may connect: a key, a NAME.key file or a directory of them (repeatable)")
+        ->type_name("KEY|FILE|DIR");
+    bus->add_flag("--insecure", busEndpoints.insecure,
+                  "Bind beyond loopback without authentication: anyone who reaches it may publish");
+
+    std::string keygenOut;
+    auto *keygen = app.add_subcommand("keygen", "Make a CURVE key pair for using EventLens across machines");
+    keygen->add_option("--out", keygenOut, "Write NAME.key (public) and NAME.key_secret (mode 0600)")
+        ->type_name("NAME");
 
     eventlens::commands::TailArgs tailArgs;
     auto *tail = app.add_subcommand("tail", "Print one line per event from live ZeroMQ publishers until Ctrl-C");
@@ -150,6 +166,11 @@ int main(int argc, char **argv)
         ->type_name("EP");
     tail->add_option("--topic", tailArgs.topics, "Topic prefix(es) to subscribe to (default: everything)")
         ->type_name("PREFIX");
+    tail->add_option("--server-key", tailArgs.serverKey,
+                     "Connect with CURVE to a server with this public key (a key or a NAME.key file)")
+        ->type_name("KEY|FILE");
+    tail->add_option("--key", tailArgs.key, "This client's key pair (NAME.key_secret from 'keygen')")
+        ->type_name("FILE");
     tail->add_option("--rcvhwm", tailArgs.receiveHighWaterMark,
                      "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
         ->capture_default_str()
@@ -164,8 +185,15 @@ int main(int argc, char **argv)
         ->type_name("EP");
     record->add_option("--topic", recordArgs.source.topics, "Topic prefix(es) (default: everything)")
         ->type_name("PREFIX");
-    record->add_option("--rcvhwm", recordArgs.source.receiveHighWaterMark,
-                       "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
+    record
+        ->add_option("--server-key", recordArgs.source.serverKey,
+                     "Connect with CURVE to a server with this public key (a key or a NAME.key file)")
+        ->type_name("KEY|FILE");
+    record->add_option("--key", recordArgs.source.key, "This client's key pair (NAME.key_secret from 'keygen')")
+        ->type_name("FILE");
+    record
+        ->add_option("--rcvhwm", recordArgs.source.receiveHighWaterMark,
+                     "Messages ZeroMQ queues per endpoint before it drops (0: unbounded)")
         ->capture_default_str()
         ->check(CLI::Range(0, 100'000'000))
         ->type_name("N");
@@ -279,6 +307,8 @@ int main(int argc, char **argv)
         std::signal(SIGTERM, requestStop);
         return eventlens::commands::bus(busEndpoints, g_stop, std::cout, std::cerr);
     }
+    if (keygen->parsed())
+        return eventlens::commands::keygen(keygenOut, std::cout, std::cerr);
     if (anomalies->parsed())
         return eventlens::commands::anomalies(input, toFormat(format), std::cout, std::cerr);
     if (compare->parsed())
