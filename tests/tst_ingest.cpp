@@ -24,8 +24,8 @@ std::string eventJson(const std::string &source, int n, const std::string &type 
     // Ids are unique across types, so probes never collide with the events under test.
     const std::string id = (type == "order.placed" ? "" : type + "/") + source + "-" + std::to_string(n);
     return "{\"eventId\":\"" + id + "\",\"eventType\":\"" + type
-         + "\",\"timestamp\":\"2026-11-26T10:00:00.000Z\",\"source\":\"" + source + "\",\"correlationId\":\"c-"
-         + std::to_string(n) + "\",\"data\":{\"n\":" + std::to_string(n) + "}}";
+           + "\",\"timestamp\":\"2026-11-26T10:00:00.000Z\",\"source\":\"" + source + "\",\"correlationId\":\"c-"
+           + std::to_string(n) + "\",\"data\":{\"n\":" + std::to_string(n) + "}}";
 }
 
 void send(zmq::socket_t &pub, const std::vector<std::string> &frames)
@@ -87,8 +87,7 @@ bool startBusWithPublisher(Session &session, zmq::context_t &ctx, zmq::socket_t 
 }
 
 /// Polls until `done()` or `ms` pass.
-template<typename Done>
-bool pollUntil(Session &session, Done done, int ms = 10000)
+template<typename Done> bool pollUntil(Session &session, Done done, int ms = 10000)
 {
     QElapsedTimer timer;
     timer.start();
@@ -148,7 +147,8 @@ private slots:
         for (int n = 0; n < kEach; ++n)
             for (int p = 0; p < kPublishers; ++p)
                 send(pubs[p], {"order.placed", eventJson("pub-" + std::to_string(p), n)});
-        QVERIFY(pollUntil(session, [&] { return countOfType(session.store(), "order.placed") == kPublishers * kEach; }));
+        QVERIFY(
+            pollUntil(session, [&] { return countOfType(session.store(), "order.placed") == kPublishers * kEach; }));
 
         // Every event once, each publisher's in the order it sent them, bytes as sent.
         const EventStore &store = session.store();
@@ -231,12 +231,11 @@ private slots:
     {
         QTest::addColumn<QStringList>("frames");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("bad JSON") << QStringList{"order.placed", "{\"eventId\": nope}"} << "not valid JSON near byte 13";
-        QTest::newRow("three frames") << QStringList{"a", "b", "c"}
-                                      << "3 frames; expected [topic, json] or [json]";
+        QTest::newRow("bad JSON") << QStringList{"order.placed", "{\"eventId\": nope}"}
+                                  << "not valid JSON near byte 13";
+        QTest::newRow("three frames") << QStringList{"a", "b", "c"} << "3 frames; expected [topic, json] or [json]";
         QTest::newRow("empty message") << QStringList{""} << "empty message";
-        QTest::newRow("empty payload") << QStringList{"order.placed", ""}
-                                       << "empty payload after topic 'order.placed'";
+        QTest::newRow("empty payload") << QStringList{"order.placed", ""} << "empty payload after topic 'order.placed'";
         QTest::newRow("contract") << QStringList{"order.placed",
                                                  "{\"eventId\":\"x\",\"timestamp\":\"2026-11-26T10:00:00Z\","
                                                  "\"source\":\"s\"}"}
@@ -362,7 +361,7 @@ private slots:
         }
         QVERIFY(pollUntil(session, [&] {
             return countOfType(session.store(), "order.placed") == 100
-                && countOfType(session.store(), "payment.captured") == 100;
+                   && countOfType(session.store(), "payment.captured") == 100;
         }));
         QTest::qWait(100);
         session.poll();
@@ -570,9 +569,15 @@ private slots:
         QVERIFY2(JsonlReader(ro).load(path, store, report, error), error.c_str());
         QVERIFY2(report.rejected.empty(), report.rejected.empty() ? "" : report.rejected.front().reason.c_str());
         QCOMPARE(store.size(), size_t(r.events));
-        const uint32_t huge = store.find("huge-1");
-        QVERIFY(huge != EventStore::kNone);
-        QVERIFY(store.topicName(store.record(huge).topic).starts_with("tttt"));
+        // A topic over the limit (kMaxTopicBytes) makes the message a reject, kept beside the
+        // recording with its reason and the topic's first bytes, never whole.
+        QCOMPARE(store.find("huge-1"), EventStore::kNone);
+        QCOMPARE(r.rejected, uint64_t(1));
+        QFile rejects(QString::fromStdString(r.rejectsPath));
+        QVERIFY2(rejects.open(QIODevice::ReadOnly), r.rejectsPath.c_str());
+        const QByteArray line = rejects.readLine();
+        QVERIFY2(line.contains("topic of 102400 bytes is over the limit"), line.left(300).constData());
+        QVERIFY2(line.size() < qsizetype(topic.size()), QByteArray::number(line.size()).constData()); // a prefix
         QVERIFY(store.find("big-2") != EventStore::kNone);
     }
 

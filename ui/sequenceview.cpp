@@ -475,6 +475,9 @@ QString SequenceView::unseenLaneName()
 SequenceView::SequenceView(QWidget *parent) : GraphView(parent)
 {
     setAlignment(Qt::AlignHCenter | Qt::AlignTop); // a short flow reads from the top, like a long one
+    // Fit (F) shows the whole flow, however long: the lanes' headers and the time gutter stay
+    // pinned when it is zoomed in to read, so the overview is what fitting is for here.
+    setMinimumFitZoom(0);
     clear(QStringLiteral("Select an event to see its flow"));
 }
 
