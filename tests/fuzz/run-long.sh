@@ -14,7 +14,7 @@ run() {
     dict=$src/json.dict
     [ "$name" = eventfilter ] && dict=$src/filter.dict
     mkdir -p "corpus/$name"
-    nice -n 19 "./fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    nice -n 19 "./fuzz_$name" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
         -print_final_stats=1 -dict="$dict" "corpus/$name" "seeds/$name" >"fuzz_$name.log" 2>&1
     rc=$?
     echo "fuzz_$name: exit $rc; $(grep -E '^#[0-9]+' "fuzz_$name.log" | tail -1);" \
