@@ -218,17 +218,6 @@ std::string pointerToken(std::string_view key)
     return out;
 }
 
-/// Cuts `s` to at most `max` bytes on a UTF-8 character boundary.
-std::string_view cutUtf8(std::string_view s, size_t max)
-{
-    if (s.size() <= max)
-        return s;
-    size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
-        --n;
-    return s.substr(0, n);
-}
-
 std::string dumpJson(const OrderedJson &v)
 {
     return v.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);

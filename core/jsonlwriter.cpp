@@ -1,6 +1,7 @@
 #include "core/jsonlwriter.h"
 
 #include "core/rfc3339.h"
+#include "core/textformat.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -158,17 +159,6 @@ std::string_view withoutRecorderMember(std::string_view json, std::string &scrat
     return trimmed(scratch);
 }
 
-/// The longest prefix of `s` of at most `max` bytes that does not cut a UTF-8 sequence.
-std::string_view utf8Prefix(std::string_view s, size_t max)
-{
-    if (s.size() <= max)
-        return s;
-    size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
-        --n;
-    return s.substr(0, n);
-}
-
 } // namespace
 
 JsonlWriter::JsonlWriter() : JsonlWriter(Options{})
@@ -246,7 +236,7 @@ bool JsonlWriter::writeLine(std::string_view prefix, int64_t receivedNs, std::st
     if (receivedNs != kNoTime)
         meta["receivedAt"] = formatRfc3339(receivedNs, 9);
     if (topic.size() > kMaxTopicBytes) {
-        meta["topic"] = std::string(utf8Prefix(topic, kMaxTopicBytes));
+        meta["topic"] = std::string(cutUtf8(topic, kMaxTopicBytes));
         meta["topicTruncated"] = true;
         meta["topicBytes"] = topic.size();
     } else if (!topic.empty()) {

@@ -18,7 +18,6 @@ size_t displayWidth(const std::string &s)
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-
 } // namespace
 
 std::string formatSignificant(double v)
@@ -157,6 +156,16 @@ void TextTable::print(std::ostream &out) const
         emit(header);
     for (const auto &row : rows)
         emit(row);
+}
+
+std::string_view cutUtf8(std::string_view s, size_t max)
+{
+    if (s.size() <= max)
+        return s;
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
 }
 
 } // namespace eventlens

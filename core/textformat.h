@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace eventlens {
@@ -19,6 +20,8 @@ std::string formatDuration(int64_t ns);
 std::string formatCount(uint64_t n);
 /// "12.5 %" of `part` in `whole` ("" when whole is 0).
 std::string percent(uint64_t part, uint64_t whole);
+/// The longest prefix of `s` of at most `max` bytes that does not cut a UTF-8 sequence.
+std::string_view cutUtf8(std::string_view s, size_t max);
 
 /// Column-aligned plain text for the CLI. Widths count UTF-8 characters, so tree
 /// branches and arrows line up; trailing blanks are trimmed.
