@@ -1,5 +1,7 @@
 #include "core/jsonchecks.h"
 
+#include "core/textformat.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -87,41 +89,19 @@ bool isJsonNumber(std::string_view t)
 /// Offset of the first byte that is not valid UTF-8 (only called once simdjson said so).
 size_t firstInvalidUtf8(std::string_view s)
 {
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-    const size_t n = s.size();
     size_t i = 0;
-    while (i < n) {
-        const unsigned char c = p[i];
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
+    while (i < s.size()) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
             ++i;
             continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return i;
         }
-        if (i + len > n)
+        uint32_t cp = 0;
+        const int len = utf8SequenceAt(s, i, cp);
+        if (len <= 0)
             return i;
-        for (size_t k = 1; k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-            || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += len;
+        i += static_cast<size_t>(len);
     }
-    return n;
+    return s.size();
 }
 
 namespace {

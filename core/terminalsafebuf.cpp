@@ -1,43 +1,13 @@
 #include "core/terminalsafebuf.h"
 
+#include "core/textformat.h"
+
 #include <cstdint>
 #include <cstdio>
 
 namespace eventlens {
 
 namespace {
-
-/// Length of the valid UTF-8 sequence at `s[i]` (0 when invalid, -1 when `s` ends
-/// before a sequence that is valid so far is complete); its code point in `cp`.
-int sequenceAt(std::string_view s, size_t i, uint32_t &cp)
-{
-    const auto c = static_cast<unsigned char>(s[i]);
-    int len;
-    if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (int k = 1; k < len; ++k) {
-        if (i + static_cast<size_t>(k) >= s.size())
-            return -1;
-        const auto b = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-        if ((b & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-        || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
 
 void appendEscape(std::string &out, const char *format, unsigned value)
 {
@@ -73,7 +43,7 @@ size_t escapeInto(std::string_view in, std::string &out, TerminalSafeBuf::Mode m
             continue;
         }
         uint32_t cp = 0;
-        const int len = sequenceAt(in, i, cp);
+        const int len = utf8SequenceAt(in, i, cp);
         if (len < 0 && !final)
             return in.size() - i;
         if (len <= 0) {

@@ -22,6 +22,10 @@ std::string formatCount(uint64_t n);
 std::string percent(uint64_t part, uint64_t whole);
 /// The longest prefix of `s` of at most `max` bytes that does not cut a UTF-8 sequence.
 std::string_view cutUtf8(std::string_view s, size_t max);
+/// Length of the valid UTF-8 sequence (of two to four bytes) at `s[i]`: 0 when invalid (an
+/// overlong form, a surrogate, beyond U+10FFFF), -1 when `s` ends before a sequence that is
+/// valid so far is complete; its code point in `cp`.
+int utf8SequenceAt(std::string_view s, size_t i, uint32_t &cp);
 
 /// Column-aligned plain text for the CLI. Widths count UTF-8 characters, so tree
 /// branches and arrows line up; trailing blanks are trimmed.
